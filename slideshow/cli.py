@@ -1,0 +1,56 @@
+"""The command line: `slideshow [show] PATH...`, `slideshow bench`, `slideshow check`.
+
+Each subcommand lives in `slideshow/commands/<name>.py`; this module only builds the parser,
+sets up logging and turns project errors into one clear line and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from slideshow import __version__
+from slideshow.commands import bench, check, show
+from slideshow.config import describe_settings
+from slideshow.errors import SlideshowError
+
+COMMANDS = {"show": show, "bench": bench, "check": check}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="slideshow",
+        description="A photo slideshow and screensaver that never drops a frame. "
+        "Without a subcommand, `slideshow PATH...` runs the show.",
+        epilog="Settings (config file, TOML; override any with --set SECTION.KEY=VALUE):\n\n"
+        + describe_settings(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"slideshow {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMANDS.values():
+        module.add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    # `slideshow ~/Photos` means `slideshow show ~/Photos`.
+    if not args_list or (args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version")):
+        args_list.insert(0, "show")
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    logging.basicConfig(
+        level=getattr(logging, getattr(args, "log_level", "info").upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
+    try:
+        return COMMANDS[args.command].run(args)
+    except SlideshowError as exc:
+        print(f"slideshow: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,259 @@
+"""Configuration: a TOML file merged with command-line overrides into frozen dataclasses.
+
+Every setting is declared once, as a dataclass field whose metadata says what is allowed
+(`choices`, `min`, `max`) and what it does (`help`). Loading walks the TOML tables against
+those declarations, so an unknown key, a wrong type or a value out of range fails at start-up
+with a message naming the key, the value and what is allowed. Nothing here is global: the
+composition root (`app.py`) builds one `Config` and passes the parts each object needs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from slideshow.errors import ConfigError
+
+
+class Size(NamedTuple):
+    """A pixel size; written `WxH` in files and on the command line."""
+
+    width: int
+    height: int
+
+    def __str__(self) -> str:
+        return f"{self.width}x{self.height}"
+
+    @classmethod
+    def parse(cls, text: str) -> "Size":
+        parts = text.lower().split("x")
+        if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+            raise ValueError(f"expected WIDTHxHEIGHT such as 1920x1080, got {text!r}")
+        size = cls(int(parts[0]), int(parts[1]))
+        if not (16 <= size.width <= 16384 and 16 <= size.height <= 16384):
+            raise ValueError(f"each side must be 16..16384 pixels, got {text}")
+        return size
+
+
+def _setting(default: Any, help: str, **allowed: Any) -> Any:
+    return field(default=default, metadata={"help": help, **allowed})
+
+
+FIT_MODES = ("fill", "fit", "shrink", "blur")
+
+
+@dataclass(frozen=True)
+class ShowConfig:
+    paths: tuple[str, ...] = _setting((), "folders or files to show; none means the built-in demo set")
+    interval_s: float = _setting(6.0, "seconds each photo is held", min=0.5, max=86400.0)
+    transition_s: float = _setting(1.5, "seconds a transition lasts", min=0.0, max=60.0)
+    fit: str = _setting("fill", "how a photo fits the display", choices=FIT_MODES)
+
+
+@dataclass(frozen=True)
+class DisplayConfig:
+    fullscreen: bool = _setting(True, "borderless fullscreen on the primary monitor")
+    size: Size = _setting(Size(1280, 720), "window size when not fullscreen, or headless size")
+    rate_hz: float = _setting(
+        0.0, "refresh rate for the paced fallback; 0 takes the monitor's (60 if unknown)",
+        min=0.0, max=1000.0)
+    vsync: str = _setting(
+        "auto", "auto detects whether swap blocks; blocking/paced force one",
+        choices=("auto", "blocking", "paced"))
+
+
+@dataclass(frozen=True)
+class PacingConfig:
+    max_catchup_steps: int = _setting(
+        4, "most simulation steps run for one late frame", min=1, max=60)
+    spin_ms: float = _setting(
+        1.0, "the paced fallback sleeps until this long before the deadline, then spins",
+        min=0.0, max=10.0)
+    gc: str = _setting(
+        "frame", "frame: collect only between frames; python: leave the garbage collector alone",
+        choices=("frame", "python"))
+
+
+@dataclass(frozen=True)
+class WorkersConfig:
+    image_workers: int = _setting(
+        0, "image decode processes; 0 means one per display, at most cores - 1", min=0, max=64)
+    ring_slots: int = _setting(3, "decoded frames each worker can hold ready", min=2, max=16)
+    restart_budget: int = _setting(
+        5, "worker restarts allowed per 60 s before the show goes on without one", min=0, max=100)
+
+
+@dataclass(frozen=True)
+class Config:
+    show: ShowConfig = ShowConfig()
+    display: DisplayConfig = DisplayConfig()
+    pacing: PacingConfig = PacingConfig()
+    workers: WorkersConfig = WorkersConfig()
+    log_level: str = _setting("info", "log verbosity", choices=("debug", "info", "warning", "error"))
+
+
+def default_config_path() -> Path:
+    """The per-user config file (XDG on Linux, Application Support on macOS, AppData on Windows)."""
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("slideshow")) / "config.toml"
+
+
+def load_config(path: Path | None = None, overrides: dict[str, Any] | None = None) -> Config:
+    """Reads `path` (or the per-user file when it exists) and applies `overrides`.
+
+    `overrides` maps dotted keys (`display.size`) to values, from the command line; they win
+    over the file. An explicit `path` that does not exist is an error; a missing default file
+    means the defaults.
+    """
+    data: dict[str, Any] = {}
+    source = "defaults"
+    if path is not None or default_config_path().exists():
+        config_path = path or default_config_path()
+        source = str(config_path)
+        try:
+            data = tomllib.loads(Path(config_path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file {config_path} does not exist") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"config file {config_path} cannot be read: {exc}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {config_path} is not valid TOML: {exc}") from None
+    config = _build(Config, data, prefix="", source=source)
+    for key, value in (overrides or {}).items():
+        config = override(config, key, value)
+    return config
+
+
+def override(config: Config, dotted_key: str, value: Any, flag: str | None = None) -> Config:
+    """Returns `config` with one setting replaced, validated like a value from the file."""
+    section_name, _, key = dotted_key.rpartition(".")
+    origin = f"option {flag}" if flag else "the command line"
+    if section_name:
+        sections = _sections()
+        if section_name not in sections:
+            raise ConfigError(
+                f"unknown config section {section_name!r} (from {origin}); "
+                f"allowed sections: {', '.join(sections)}")
+        section = getattr(config, section_name)
+        new_section = _with_value(section, key, value, prefix=f"{section_name}.", source=origin)
+        return replace(config, **{section_name: new_section})
+    return _with_value(config, key, value, prefix="", source=origin)
+
+
+def describe_settings() -> str:
+    """Every setting with its default and what is allowed: the body of `--help`'s epilog."""
+    lines = []
+    for section_name, cls in _sections().items():
+        lines.append(f"[{section_name}]")
+        for f in fields(cls):
+            lines.append(f"  {f.name} = {_format(f.default)}  # {f.metadata['help']}{_allowed(f)}")
+    for f in fields(Config):
+        if f.name not in _sections():
+            lines.append(f"{f.name} = {_format(f.default)}  # {f.metadata['help']}{_allowed(f)}")
+    return "\n".join(lines)
+
+
+def _sections() -> dict[str, type]:
+    return {f.name: type(f.default) for f in fields(Config) if dataclasses.is_dataclass(f.default)}
+
+
+def _build(cls: type, data: dict[str, Any], prefix: str, source: str) -> Any:
+    known = {f.name: f for f in fields(cls)}
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        where = f"[{prefix.rstrip('.')}]" if prefix else "the top level"
+        raise ConfigError(
+            f"unknown config key {prefix}{unknown[0]} (in {source}); "
+            f"allowed keys in {where}: {', '.join(known)}")
+    values: dict[str, Any] = {}
+    for name, value in data.items():
+        f = known[name]
+        if dataclasses.is_dataclass(f.default):
+            if not isinstance(value, dict):
+                raise ConfigError(
+                    f"config key {prefix}{name} (in {source}) must be a table [{name}], "
+                    f"got {value!r}")
+            values[name] = _build(type(f.default), value, f"{prefix}{name}.", source)
+        else:
+            values[name] = _coerce(f, value, f"{prefix}{name}", source)
+    return cls(**values)
+
+
+def _with_value(section: Any, key: str, value: Any, prefix: str, source: str) -> Any:
+    known = {f.name: f for f in fields(section) if not dataclasses.is_dataclass(f.default)}
+    if key not in known:
+        where = f"[{prefix.rstrip('.')}]" if prefix else "the top level"
+        raise ConfigError(
+            f"unknown config key {prefix}{key} (from {source}); "
+            f"allowed keys in {where}: {', '.join(known)}")
+    return replace(section, **{key: _coerce(known[key], value, f"{prefix}{key}", source)})
+
+
+def _coerce(f: dataclasses.Field, value: Any, key: str, source: str) -> Any:
+    """Converts a TOML or command-line value to the field's type and checks what is allowed."""
+    kind = type(f.default)
+
+    def fail(reason: str) -> ConfigError:
+        return ConfigError(f"config key {key} = {value!r} (from {source}): {reason}")
+
+    try:
+        if kind is bool:
+            if isinstance(value, str) and value.lower() in ("true", "yes", "on", "1"):
+                value_out: Any = True
+            elif isinstance(value, str) and value.lower() in ("false", "no", "off", "0"):
+                value_out = False
+            elif isinstance(value, bool):
+                value_out = value
+            else:
+                raise fail("allowed values are true, false")
+        elif kind is int:
+            if isinstance(value, bool) or not isinstance(value, (int, str)):
+                raise fail("expected a whole number")
+            value_out = int(value)
+        elif kind is float:
+            if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+                raise fail("expected a number")
+            value_out = float(value)
+        elif kind is Size:
+            value_out = value if isinstance(value, Size) else Size.parse(str(value))
+        elif kind is tuple:
+            items = [value] if isinstance(value, str) else value
+            if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) for i in items):
+                raise fail("expected a list of strings")
+            value_out = tuple(os.path.expanduser(i) for i in items)
+        else:
+            if not isinstance(value, str):
+                raise fail(f"expected a string{_allowed(f)}")
+            value_out = value
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    choices = f.metadata.get("choices")
+    if choices is not None and value_out not in choices:
+        raise fail(f"allowed values are {', '.join(choices)}")
+    low, high = f.metadata.get("min"), f.metadata.get("max")
+    if low is not None and value_out < low or high is not None and value_out > high:
+        raise fail(f"allowed range is {low}..{high}")
+    return value_out
+
+
+def _allowed(f: dataclasses.Field) -> str:
+    if "choices" in f.metadata:
+        return f" (one of: {', '.join(f.metadata['choices'])})"
+    if "min" in f.metadata:
+        return f" ({f.metadata['min']}..{f.metadata['max']})"
+    return ""
+
+
+def _format(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, Size)):
+        return f'"{value}"'
+    if isinstance(value, tuple):
+        return "[" + ", ".join(f'"{v}"' for v in value) + "]"
+    return str(value)

@@ -1,0 +1,16 @@
+"""The project's exceptions: few, each with a message a user can act on."""
+
+from __future__ import annotations
+
+
+class SlideshowError(Exception):
+    """Base of every error this project raises on purpose."""
+
+
+class ConfigError(SlideshowError):
+    """A configuration key or value is wrong; the message names the key, the value
+    and what is allowed."""
+
+
+class SurfaceError(SlideshowError):
+    """A window or GL context could not be created."""

@@ -43,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(args_list)
     logging.basicConfig(
-        level=getattr(logging, getattr(args, "log_level", "info").upper(), logging.INFO),
+        level=getattr(logging, (getattr(args, "log_level", None) or "info").upper()),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         datefmt="%H:%M:%S",
     )

@@ -4,6 +4,7 @@ where command-line flags become config overrides."""
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -41,4 +42,5 @@ def config_from_args(args: argparse.Namespace, flags: dict[str, tuple[str, str]]
             config = override(config, key, value, flag=flag)
     if getattr(args, "log_level", None):
         config = override(config, "log_level", args.log_level, flag="--log-level")
+    logging.getLogger().setLevel(config.log_level.upper())
     return config

@@ -1,0 +1,27 @@
+"""Pacing: the vsync clock and everything measured against it.
+
+Pure logic with time injected (no GL, no window): the clock that counts refresh periods
+(`VsyncClock`), the detector that finds a swap that does not block (`SwapBlockDetector`)
+and the pacer that stands in for vsync there (`DeadlinePacer`), the frame's time budget
+and phase timings (`FrameBudget`, `PhaseTimer`), frame statistics (`FrameStats`) and
+garbage collection kept out of frames (`GcControl`). Every part is tested by hand-stepping
+`slideshow.pacing.fake_time.FakeTime`, which the loop's tests can use too.
+"""
+
+from slideshow.pacing.budget import FrameBudget, PhaseTimer
+from slideshow.pacing.clock import FrameTick, VsyncClock
+from slideshow.pacing.detect import SwapBlockDetector
+from slideshow.pacing.gc_control import GcControl
+from slideshow.pacing.pacer import DeadlinePacer
+from slideshow.pacing.stats import FrameStats
+
+__all__ = [
+    "DeadlinePacer",
+    "FrameBudget",
+    "FrameStats",
+    "FrameTick",
+    "GcControl",
+    "PhaseTimer",
+    "SwapBlockDetector",
+    "VsyncClock",
+]

@@ -1,0 +1,117 @@
+"""`slideshow bench`: runs the real renderer for a while and prints the frame-time (dt)
+histogram and its summary; `--json` writes the figures for comparison between machines."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+from typing import Any
+
+from slideshow.commands.options import add_config_options, config_from_args
+from slideshow.commands.show import DISPLAY_FLAGS, add_display_options
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "bench", help="measure frame pacing and print the dt histogram",
+        description="Runs the show (photo decode workers, uploads, crossfades every couple of "
+        "seconds, and a 64-bar graph standing in for the visualizer) and reports how evenly "
+        "frames were presented: the dt histogram, percentiles, missed vsyncs, per-phase times "
+        "and garbage-collector pauses. Detection and warm-up frames are not counted.")
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="photos to show (default: the built-in demo set)")
+    parser.add_argument("--headless", action="store_true",
+                        help="render offscreen through EGL (no window, paced clock)")
+    parser.add_argument("--size", default="1280x720", metavar="WxH",
+                        help="window or offscreen size (default 1280x720)")
+    parser.add_argument("--fullscreen", action="store_true",
+                        help="fullscreen on the primary monitor instead of a window")
+    parser.add_argument("--json", nargs="?", const="-", metavar="FILE",
+                        help="write the figures as JSON to FILE (or stdout with no FILE)")
+    parser.add_argument("--frames", type=int, metavar="N",
+                        help="stop after N measured frames instead of --seconds")
+    parser.add_argument("--screenshot", metavar="PNG",
+                        help="save the last frame as a PNG image")
+    add_display_options(parser)
+    parser.set_defaults(seconds=10.0, interval=2.0, transition=1.0)
+    add_config_options(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from slideshow.app import run_show
+
+    args.fullscreen_flag = "true" if args.fullscreen and not args.headless else "false"
+    flags = dict(DISPLAY_FLAGS, size=("display.size", "--size"),
+                 fullscreen_flag=("display.fullscreen", "--fullscreen"))
+    if args.paths:
+        args.show_paths = list(args.paths)
+        flags["show_paths"] = ("show.paths", "PATH")
+    config = config_from_args(args, flags)
+    report = run_show(config, headless=args.headless, seconds=None if args.frames else args.seconds,
+                      frames=args.frames, bars=True, capture_last_frame=bool(args.screenshot))
+    figures = bench_figures(report)
+    if args.screenshot:
+        from PIL import Image
+
+        Image.fromarray(report.last_frame[..., :3]).save(args.screenshot)
+    out = sys.stderr if args.json == "-" else sys.stdout
+    print(format_report(figures, report.chart), file=out)
+    if args.json:
+        text = json.dumps(figures, indent=2)
+        if args.json == "-":
+            print(text)
+        else:
+            with open(args.json, "w", encoding="utf-8") as handle:
+                handle.write(text + "\n")
+            print(f"figures written to {args.json}", file=out)
+    return 0
+
+
+def bench_figures(report: Any) -> dict[str, Any]:
+    frames = report.frames
+    return {
+        "frames": frames["frames"],
+        "seconds": report.seconds,
+        "refresh_hz": report.refresh_hz,
+        "vsync": report.vsync,
+        "dt_ms": frames["dt_ms"],
+        "missed_vsyncs": frames["missed_vsyncs"],
+        "phase_ms": report.phase_ms,
+        "gc": report.gc,
+        "histogram": [{"lo_ms": lo, "hi_ms": hi, "count": n} for lo, hi, n in report.histogram if n],
+        "show": report.show,
+        "surface": report.surface,
+        "size": list(report.size),
+        "renderer": report.renderer,
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
+                    "python": platform.python_version()},
+    }
+
+
+def format_report(figures: dict[str, Any], chart: str) -> str:
+    dt, gc = figures["dt_ms"], figures["gc"]
+    period_ms = 1000.0 / figures["refresh_hz"]
+    lines = [
+        f"slideshow bench: {figures['frames']} frames in {figures['seconds']:.1f} s on "
+        f"{figures['surface']} {figures['size'][0]}x{figures['size'][1]} ({figures['renderer']})",
+        f"clock: {figures['vsync']} at {figures['refresh_hz']:.2f} Hz (period {period_ms:.3f} ms)",
+        "",
+        chart,
+        "",
+        f"dt ms   p50 {dt['p50']:.3f}  p90 {dt['p90']:.3f}  p99 {dt['p99']:.3f}  "
+        f"p99.9 {dt['p999']:.3f}  max {dt['max']:.3f}",
+        f"missed vsyncs {figures['missed_vsyncs']}   "
+        f"gc: {gc['collections']} collections, {gc['in_frame']} inside a frame, "
+        f"max pause {gc['max_pause_ms']:.3f} ms",
+        "phase ms       p50      p99      max",
+    ]
+    for name, p in figures["phase_ms"].items():
+        lines.append(f"  {name:<8} {p['p50']:8.3f} {p['p99']:8.3f} {p['max']:8.3f}")
+    show = figures["show"]
+    lines.append(f"photos: {show['photos_shown']} shown, {show['decoded']} decoded, "
+                 f"{show['failed']} failed, {show['late_photos']} late, "
+                 f"{show['worker_restarts']} worker restarts")
+    return "\n".join(lines)

@@ -1,0 +1,69 @@
+"""`slideshow [show] [PATH...]`: the slideshow itself, fullscreen unless --windowed."""
+
+from __future__ import annotations
+
+import argparse
+
+from slideshow.commands.options import add_config_options, config_from_args
+from slideshow.config import Size
+
+
+def add_display_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--fit", choices=("fill", "fit", "shrink", "blur"),
+                        help="how a photo fits the display (show.fit; default fill)")
+    parser.add_argument("--interval", type=float, metavar="S",
+                        help="seconds each photo is held (show.interval_s)")
+    parser.add_argument("--transition", type=float, metavar="S",
+                        help="seconds a transition lasts (show.transition_s)")
+    parser.add_argument("--rate", type=float, metavar="HZ",
+                        help="refresh rate when swap does not block (display.rate_hz; "
+                        "default: the monitor's, 60 when unknown)")
+    parser.add_argument("--vsync", choices=("auto", "blocking", "paced"),
+                        help="auto measures whether swap blocks on vsync (display.vsync)")
+    parser.add_argument("--seconds", type=float, metavar="N",
+                        help="stop after N seconds of frames")
+
+
+DISPLAY_FLAGS = {
+    "fit": ("show.fit", "--fit"),
+    "interval": ("show.interval_s", "--interval"),
+    "transition": ("show.transition_s", "--transition"),
+    "rate": ("display.rate_hz", "--rate"),
+    "vsync": ("display.vsync", "--vsync"),
+}
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "show", help="run the slideshow (the default command)",
+        description="Shows photos fullscreen with transitions, until Esc, q or Ctrl-C. "
+        "Without PATH, a built-in set of painted landscapes is shown.")
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="photo files or folders (searched recursively)")
+    parser.add_argument("--windowed", nargs="?", const="1280x720", metavar="WxH",
+                        help="a window instead of fullscreen (default size 1280x720)")
+    add_display_options(parser)
+    add_config_options(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from slideshow.app import run_show
+
+    flags = dict(DISPLAY_FLAGS)
+    if args.windowed:
+        args.fullscreen_off = "false"
+        args.window_size = args.windowed
+        flags.update({"fullscreen_off": ("display.fullscreen", "--windowed"),
+                      "window_size": ("display.size", "--windowed")})
+    if args.paths:
+        args.show_paths = list(args.paths)
+        flags["show_paths"] = ("show.paths", "PATH")
+    config = config_from_args(args, flags)
+    report = run_show(config, seconds=args.seconds, bars=False)
+    print(f"slideshow: {report.show['photos_shown']} photos shown in {report.seconds:.0f} s; "
+          f"dt p99 {report.frames['dt_ms']['p99']:.2f} ms, "
+          f"{report.frames['missed_vsyncs']} missed vsyncs")
+    return 0
+
+
+__all__ = ["Size", "add_parser", "run"]

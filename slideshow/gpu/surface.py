@@ -1,0 +1,61 @@
+"""The one small interface the frame loop draws through: a window or an offscreen target.
+
+The loop never knows which it drives. A surface owns its GL context; `present()`'s pieces
+(`finish`, `swap`) are separate because the order differs between a blocking vsync (swap,
+then finish so the clock stays on the vsync) and the paced fallback (finish, wait, swap).
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable
+
+import moderngl
+
+
+class Surface(abc.ABC):
+    """Something to draw frames on, with its GL context."""
+
+    ctx: moderngl.Context
+    #: Framebuffer size in pixels.
+    size: tuple[int, int]
+    #: The monitor's refresh rate from its video mode, in Hz; 0.0 when unknown (Xvfb, headless).
+    refresh_hz: float
+    #: "window" or "headless": for reports only; the loop does not branch on it.
+    kind: str
+    #: True when swap() can never block (no display at all): detection can be skipped.
+    swap_never_blocks: bool = False
+
+    def __init__(self) -> None:
+        self.on_key: Callable[[str], None] | None = None
+
+    @abc.abstractmethod
+    def use(self) -> None:
+        """Binds the surface's framebuffer for drawing."""
+
+    def poll(self) -> None:
+        """Handles pending window-system events without waiting."""
+
+    def should_close(self) -> bool:
+        return False
+
+    def finish(self) -> None:
+        """Waits until the GPU has executed every command issued so far."""
+        self.ctx.finish()
+
+    @abc.abstractmethod
+    def swap(self) -> None:
+        """Presents the frame drawn since the last swap."""
+
+    def read_pixels(self) -> bytes:
+        """The current framebuffer as RGBA rows, bottom row first (GL order); for tests."""
+        self.use()
+        return self.ctx.fbo.read(components=4) if self.ctx.fbo else b""
+
+    @property
+    def renderer(self) -> str:
+        return str(self.ctx.info.get("GL_RENDERER", "unknown"))
+
+    @abc.abstractmethod
+    def release(self) -> None:
+        """Frees the context and the window; idempotent."""

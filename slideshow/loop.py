@@ -1,0 +1,103 @@
+"""The frame loop of one display: poll, drain, upload, update, draw, present, record.
+
+Vsync is the only clock. Every frame ends in `Presenter.present()`, which blocks on the
+vsync (or the deadline pacer standing in for it) and returns the presentation time; the
+VsyncClock turns that into whole refresh periods, and the scene is stepped once per period
+that passed (capped), so animation time is frame N x period and never replays stale time.
+Nothing else here waits: inputs are drained from shared memory, uploads are budgeted, and
+the garbage collector runs only in the slack after the swap.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from slideshow.gpu.surface import Surface
+from slideshow.pacing import FrameBudget, FrameStats, GcControl, PhaseTimer, VsyncClock
+from slideshow.presenter import Presenter
+
+PHASES = ("poll", "drain", "upload", "update", "draw", "swap")
+SLACK_MARGIN_S = 0.001
+
+
+class Scene(Protocol):
+    """What the loop draws; the loop owns timing, the scene owns content."""
+
+    @property
+    def transition_active(self) -> bool: ...
+
+    def drain(self, budget: FrameBudget) -> None:
+        """Takes inputs that are ready (decoded photos, audio values) without waiting."""
+
+    def upload(self, budget: FrameBudget) -> None:
+        """Moves pending pixels towards the GPU within the frame's remaining budget."""
+
+    def step(self, dt_s: float) -> None:
+        """Advances the simulation by one fixed step of one refresh period."""
+
+    def draw(self) -> None:
+        """Draws the current state."""
+
+
+class FrameLoop:
+    def __init__(self, surface: Surface, scene: Scene, presenter: Presenter, clock: VsyncClock,
+                 stats: FrameStats, phases: PhaseTimer, gc: GcControl,
+                 now: Callable[[], float] = time.perf_counter) -> None:
+        self.surface, self.scene, self.presenter = surface, scene, presenter
+        self.clock, self.stats, self.phases, self.gc = clock, stats, phases, gc
+        self.budget = FrameBudget(now=now)
+        self._now = now
+        self._steps = 1
+        self._work_s = 0.0  # the last frame's CPU-side work before present, in seconds
+        self._was_settled = False
+        #: Frames presented, and frames measured (those after the presentation mode settled).
+        self.frames = 0
+        self.measured_frames = 0
+
+    def run(self, keep_going: Callable[[], bool]) -> None:
+        """Runs frames until the surface wants to close or `keep_going()` says stop."""
+        while keep_going() and not self.surface.should_close():
+            self.run_frame()
+
+    def run_frame(self) -> None:
+        phases, scene = self.phases, self.scene
+        self.gc.enter_frame()
+        started_s = self._now()
+        phases.begin_frame()
+        self.surface.poll()
+        phases.mark("poll")
+        scene.drain(self.budget)
+        phases.mark("drain")
+        scene.upload(self.budget)
+        phases.mark("upload")
+        for _ in range(self._steps):
+            scene.step(self.clock.period_s)
+        phases.mark("update")
+        self.surface.use()
+        scene.draw()
+        phases.mark("draw")
+        self._work_s = self._now() - started_s
+        present_s = self.presenter.present()
+        phases.mark("swap")
+        self.gc.leave_frame()
+        self._record(present_s)
+
+    def _record(self, present_s: float) -> None:
+        tick = self.clock.tick(present_s)
+        self._steps = tick.steps
+        self.frames += 1
+        # Frames before the presentation mode is final (and the first one after, whose
+        # interval spans the switch) are not measured; PhaseTimer redoes an unended frame.
+        if self._was_settled:
+            self.stats.record(tick)
+            self.phases.end_frame()
+            self.measured_frames += 1
+        self._was_settled = self.presenter.settled
+        period_s = self.clock.period_s
+        self.budget.start(present_s, present_s + period_s)
+        # The slack after the swap: what the next frame's work (guessed from this frame's,
+        # with a margin) leaves of the period. Only that may go to the garbage collector.
+        slack_s = period_s - 1.5 * self._work_s - SLACK_MARGIN_S
+        self.gc.collect_in_slack(slack_s, self.scene.transition_active)

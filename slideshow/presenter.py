@@ -1,0 +1,85 @@
+"""How a finished frame reaches the screen, and the timestamp that becomes the clock.
+
+Two orders, one result (DESIGN.md, rule 2):
+- blocking vsync: swap, then finish. Drivers that queue frames ahead let a swap return
+  before its vsync; waiting for the GPU right after the swap keeps the timestamp on the
+  vsync and the queue one frame deep.
+- paced (swap does not block: Xvfb, headless, drivers that force vsync off): finish first
+  (Mesa's llvmpipe rasterises lazily, inside the swap), wait for the deadline, then swap.
+  Waiting *before* the swap makes the timestamps match what an outside observer timing
+  the swaps sees; waiting after it hid 26 ms gaps behind a clean-looking p99 in a probe.
+The timestamp is taken when the swap returns: that is when the frame is presented.
+
+In "auto" mode the first frames are presented the blocking way while a detector watches
+how long swaps take; a verdict of "paced" switches to the deadline pacer for good.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from slideshow.gpu.surface import Surface
+from slideshow.pacing import DeadlinePacer, SwapBlockDetector
+
+log = logging.getLogger(__name__)
+
+
+class Presenter:
+    """Presents frames on a surface and returns each frame's presentation time in seconds."""
+
+    def __init__(self, surface: Surface, period_s: float, vsync: str = "auto", spin_s: float = 0.001,
+                 now: Callable[[], float] = time.perf_counter,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self._surface = surface
+        self._now = now
+        self._period_s = period_s
+        self._pacer = DeadlinePacer(period_s, spin_s=spin_s, now=now, sleep=sleep)
+        self._detector: SwapBlockDetector | None = None
+        if vsync == "auto" and surface.swap_never_blocks:
+            vsync = "paced"
+        if vsync == "auto":
+            self._detector = SwapBlockDetector(period_s)
+            self.mode = "blocking"
+        else:
+            self.mode = vsync
+        self._last_present_s: float | None = None
+        #: Seconds spent inside swap (+ finish) in the last frame; paced waits are not included.
+        self.last_swap_s = 0.0
+
+    @property
+    def settled(self) -> bool:
+        """True once the presentation mode is final (detection over, or forced)."""
+        return self._detector is None
+
+    def present(self) -> float:
+        surface, now = self._surface, self._now
+        if self.mode == "paced":
+            surface.finish()
+            self._pacer.wait_for_deadline()
+            started = now()
+            surface.swap()
+        else:
+            started = now()
+            surface.swap()
+            surface.finish()
+        present_s = now()
+        self.last_swap_s = present_s - started
+        if self._detector is not None:
+            self._observe(present_s)
+        self._last_present_s = present_s
+        return present_s
+
+    def _observe(self, present_s: float) -> None:
+        assert self._detector is not None
+        if self._last_present_s is not None:
+            self._detector.observe(self.last_swap_s, present_s - self._last_present_s)
+        verdict = self._detector.verdict
+        if verdict is None:
+            return
+        self._detector = None
+        self.mode = verdict
+        log.info("swap %s; presenting %s at %.2f Hz", "blocks on vsync" if verdict == "blocking"
+                 else "does not block", "on vsync" if verdict == "blocking" else "paced",
+                 1.0 / self._period_s)

@@ -1,0 +1,113 @@
+"""The slideshow's state over time: which photo is held, when the next transition starts,
+how far it has run, and the bar graph standing in for the visualizer.
+
+Time here is counted in fixed steps of one refresh period (the loop calls `step` once per
+vsync that passed), so a transition of 1.5 s at 60 Hz is exactly 90 frames long whatever the
+machine does. A photo that is not decoded when its turn comes keeps the current one on
+screen a little longer; nothing ever waits for it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Protocol
+
+import numpy as np
+
+from slideshow.pacing import FrameBudget
+
+
+class ReadyPhoto(Protocol):
+    pixels: np.ndarray  # (height, width, 4) uint8, read-only view of a ring slot
+    path: str
+
+    def release(self) -> None: ...
+
+
+class PhotoSource(Protocol):
+    def take_ready(self) -> ReadyPhoto | None: ...
+
+
+class PhotoDrawer(Protocol):
+    def load_next(self, pixels: np.ndarray) -> None: ...
+    def swap_photos(self) -> None: ...
+    def draw(self, progress: float) -> None: ...
+
+
+class BarsDrawer(Protocol):
+    def draw(self, heights: np.ndarray) -> None: ...
+
+
+BAR_COUNT = 64
+
+
+class Show:
+    """A photo held for `hold_s`, then a transition of `transition_s` to the next one."""
+
+    def __init__(self, photos: PhotoSource, drawer: PhotoDrawer, bars: BarsDrawer | None,
+                 hold_s: float, transition_s: float) -> None:
+        self._photos = photos
+        self._drawer = drawer
+        self._bars = bars
+        self.hold_s = hold_s
+        self.transition_s = transition_s
+        self._taken: ReadyPhoto | None = None   # taken from its ring, not yet on the GPU
+        self._next_loaded = False                # the next photo waits in the back texture
+        self._held_s = hold_s                    # the first photo fades in as soon as it is ready
+        self._progress: float | None = None      # None while holding; 0..1 during a transition
+        self._time_s = 0.0
+        self._heights = np.zeros(BAR_COUNT, np.float32)
+        self._phases = np.linspace(0.0, 2.0 * math.pi, BAR_COUNT, dtype=np.float32) * 3.7
+        self._rates = np.linspace(1.3, 4.1, BAR_COUNT, dtype=np.float32)
+        #: Photos shown so far, and times a photo was not ready when its turn came.
+        self.photos_shown = 0
+        self.late_photos = 0
+        self.paths_shown: list[str] = []
+
+    @property
+    def transition_active(self) -> bool:
+        return self._progress is not None
+
+    @property
+    def progress(self) -> float | None:
+        return self._progress
+
+    def drain(self, budget: FrameBudget) -> None:
+        if self._taken is None and not self._next_loaded:
+            self._taken = self._photos.take_ready()
+
+    def upload(self, budget: FrameBudget) -> None:
+        if self._taken is None:
+            return
+        self._drawer.load_next(self._taken.pixels)
+        self.paths_shown.append(self._taken.path)
+        self._taken.release()  # the worker may decode the next photo into this slot now
+        self._taken = None
+        self._next_loaded = True
+
+    def step(self, dt_s: float) -> None:
+        self._time_s += dt_s
+        if self._progress is None:
+            self._held_s += dt_s
+            if self._held_s >= self.hold_s:
+                if self._next_loaded:
+                    self._progress = 0.0
+                elif self._held_s - dt_s < self.hold_s and self.photos_shown:
+                    self.late_photos += 1
+        else:
+            self._progress += dt_s / self.transition_s if self.transition_s > 0 else 1.0
+            if self._progress >= 1.0:
+                self._drawer.swap_photos()
+                self._progress = None
+                self._next_loaded = False
+                self._held_s = 0.0
+                self.photos_shown += 1
+        if self._bars is not None:
+            np.sin(self._phases + self._rates * self._time_s, out=self._heights)
+            self._heights *= 0.35
+            self._heights += 0.45
+
+    def draw(self) -> None:
+        self._drawer.draw(self._progress if self._progress is not None else 0.0)
+        if self._bars is not None:
+            self._bars.draw(self._heights)

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Sets up what is missing (see scripts/bootstrap.sh --test), starts a virtual X display
+# when there is none, and runs the whole test suite. Arguments go to pytest.
+set -euo pipefail
+root=$(cd "$(dirname "$0")" && pwd)
+"$root/scripts/bootstrap.sh" --test
+cd "$root"
+cleanup=()
+trap 'for pid in "${cleanup[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null; done' EXIT
+if [ -z "${DISPLAY:-}" ]; then
+  for n in $(seq 91 120); do
+    [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ] && continue
+    Xvfb ":$n" -screen 0 1920x1080x24 -nolisten tcp >/dev/null 2>&1 &
+    cleanup+=($!)
+    export DISPLAY=":$n"
+    for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X$n" ] && break; sleep 0.1; done
+    break
+  done
+fi
+"$root/.venv/bin/python" -m pytest "$@"

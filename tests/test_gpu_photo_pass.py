@@ -1,0 +1,97 @@
+"""The photo pass on Mesa's llvmpipe through EGL: exact pixels at progress 0 and 1,
+letterboxing of photos smaller than the display, and the bars overlay."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from slideshow.gpu.bars_pass import BarsPass
+from slideshow.gpu.photo_pass import PhotoPass
+
+
+def solid(width: int, height: int, rgb: tuple[int, int, int]) -> np.ndarray:
+    pixels = np.empty((height, width, 4), np.uint8)
+    pixels[...] = (*rgb, 255)
+    return pixels
+
+
+def gradient(width: int, height: int) -> np.ndarray:
+    """Every pixel different, so a flipped or shifted image cannot pass."""
+    y, x = np.mgrid[0:height, 0:width]
+    pixels = np.empty((height, width, 4), np.uint8)
+    pixels[..., 0] = x * 255 // (width - 1)
+    pixels[..., 1] = y * 255 // (height - 1)
+    pixels[..., 2] = (x * 7 + y * 13) % 256
+    pixels[..., 3] = 255
+    return pixels
+
+
+def frame(surface) -> np.ndarray:
+    """What the surface shows, top row first."""
+    surface.finish()
+    width, height = surface.size
+    return np.frombuffer(surface.read_pixels(), np.uint8).reshape(height, width, 4)[::-1]
+
+
+@pytest.fixture
+def photo_pass(egl_surface):
+    photo_pass = PhotoPass(egl_surface.ctx, egl_surface.size)
+    yield photo_pass
+    photo_pass.release()
+
+
+def test_progress_zero_and_one_show_each_photo_exactly(egl_surface, photo_pass):
+    old, new = gradient(64, 32), gradient(64, 32)[:, ::-1].copy()
+    photo_pass.load_next(old)
+    photo_pass.swap_photos()
+    photo_pass.load_next(new)
+    egl_surface.ctx.clear()
+    photo_pass.draw(0.0)
+    assert np.array_equal(frame(egl_surface), old)
+    photo_pass.draw(1.0)
+    assert np.array_equal(frame(egl_surface), new)
+
+
+def test_halfway_is_an_even_mix(egl_surface, photo_pass):
+    photo_pass.load_next(solid(64, 32, (200, 0, 0)))
+    photo_pass.swap_photos()
+    photo_pass.load_next(solid(64, 32, (0, 0, 100)))
+    photo_pass.draw(0.5)
+    pixel = frame(egl_surface)[16, 32]
+    assert abs(int(pixel[0]) - 100) <= 1 and pixel[1] == 0 and abs(int(pixel[2]) - 50) <= 1
+
+
+def test_smaller_photo_is_centred_with_black_bars(egl_surface, photo_pass):
+    photo_pass.load_next(solid(32, 32, (0, 255, 0)))  # a square photo on a 2:1 display
+    photo_pass.swap_photos()
+    photo_pass.draw(0.0)
+    shown = frame(egl_surface)
+    assert (shown[:, 16:48, 1] == 255).all()
+    assert (shown[:, :16, :3] == 0).all() and (shown[:, 48:, :3] == 0).all()
+
+
+def test_swap_photos_makes_the_new_photo_the_old_one(egl_surface, photo_pass):
+    photo_pass.load_next(solid(64, 32, (255, 0, 0)))
+    photo_pass.swap_photos()
+    photo_pass.load_next(solid(64, 32, (0, 0, 255)))
+    photo_pass.swap_photos()
+    photo_pass.draw(0.0)
+    assert tuple(frame(egl_surface)[5, 5, :3]) == (0, 0, 255)
+
+
+def test_bars_rise_from_the_bottom_by_height(egl_surface, photo_pass):
+    bars = BarsPass(egl_surface.ctx, area=(-1.0, -1.0, 2.0, 2.0))
+    try:
+        egl_surface.ctx.clear(0, 0, 0, 1)
+        heights = np.zeros(4, np.float32)
+        heights[0], heights[3] = 1.0, 0.25
+        bars.draw(heights)
+        shown = frame(egl_surface)
+        lit = shown[..., :3].sum(axis=2) > 0
+        # Bar 0 covers the first quarter's middle from bottom to top; bar 3 a quarter high.
+        assert lit[1, 8] and lit[30, 8]
+        assert lit[30, 56] and not lit[20, 56]
+        assert not lit[:, 24:40].any()  # bars 1 and 2 have zero height
+    finally:
+        bars.release()

@@ -1,0 +1,152 @@
+"""The frame loop end to end: real decode workers, real shared memory, EGL on llvmpipe
+(headless) and a glfw window under Xvfb; and the loop's garbage-collection promise."""
+
+from __future__ import annotations
+
+import gc
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import run_in_fresh_process
+from slideshow.app import run_show
+from slideshow.config import Config, load_config
+from slideshow.loop import PHASES, FrameLoop
+from slideshow.pacing import FrameStats, GcControl, PhaseTimer, VsyncClock
+from slideshow.pacing.fake_time import FakeTime
+from slideshow.presenter import Presenter
+
+RED = (220, 30, 40)
+
+
+@pytest.fixture
+def red_photos(tmp_path: Path) -> Path:
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for index in range(2):
+        Image.new("RGB", (320, 180), RED).save(folder / f"red-{index}.png")
+    return folder
+
+
+def small_show_config(folder: Path, **display: object) -> Config:
+    overrides = {"show.paths": [str(folder)], "display.size": "160x90", "display.fullscreen": False,
+                 "show.interval_s": 0.5, "show.transition_s": 0.1, "workers.image_workers": 1}
+    overrides.update({f"display.{k}": v for k, v in display.items()})
+    return load_config(Path(__file__).with_name("empty.toml"), overrides)
+
+
+def assert_red_centre(frame: np.ndarray) -> None:
+    centre = frame[45, 80, :3].astype(int)
+    assert np.abs(centre - RED).max() <= 2, f"centre pixel {centre} is not the photo's red"
+
+
+def test_headless_show_runs_exactly_n_measured_frames_and_shows_the_photo(red_photos):
+    report = run_show(small_show_config(red_photos), headless=True, frames=90,
+                      capture_last_frame=True)
+    assert report.frames["frames"] == 90
+    assert report.vsync == "paced" and report.surface == "headless"
+    assert report.refresh_hz == pytest.approx(60.0, rel=0.01)
+    assert report.show["gl_error"] == "GL_NO_ERROR"
+    assert report.show["decoded"] >= 1 and report.show["photos_shown"] >= 1
+    assert set(report.phase_ms) == set(PHASES)
+    assert report.gc["in_frame"] == 0
+    assert_red_centre(report.last_frame)
+
+
+def windowed_run(folder: Path):
+    return run_show(small_show_config(folder), frames=60, capture_last_frame=True)
+
+
+@pytest.mark.window
+def test_window_under_xvfb_detects_a_non_blocking_swap_and_paces(red_photos, x_display):
+    report = run_in_fresh_process(windowed_run, red_photos)
+    assert report.surface == "window"
+    assert report.vsync == "paced"  # Xvfb's swap never waits for a vsync
+    assert report.frames["frames"] == 60
+    assert report.show["gl_error"] == "GL_NO_ERROR"
+    assert_red_centre(report.last_frame)
+
+
+def test_bench_cli_writes_the_json_fields(red_photos, tmp_path):
+    out = tmp_path / "bench.json"
+    shot = tmp_path / "last.png"
+    result = subprocess.run(
+        [sys.executable, "-m", "slideshow", "bench", str(red_photos), "--headless", "--size", "160x90",
+         "--frames", "40", "--json", str(out), "--screenshot", str(shot), "--interval", "0.5",
+         "--transition", "0.1", "--config", str(Path(__file__).with_name("empty.toml"))],
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(out.read_text())
+    assert figures["frames"] == 40 and figures["vsync"] == "paced"
+    assert set(figures["dt_ms"]) >= {"p50", "p90", "p99", "p999", "max"}
+    assert set(figures["phase_ms"]) == set(PHASES)
+    assert set(figures["gc"]) >= {"collections", "in_frame", "max_pause_ms"}
+    assert isinstance(figures["missed_vsyncs"], int) and figures["refresh_hz"] > 59
+    assert sum(b["count"] for b in figures["histogram"]) == 40
+    assert "◀ period" in result.stdout and "p99.9" in result.stdout
+    assert Image.open(shot).size == (160, 90)
+
+
+class FakeInstantSurface:
+    """Stands in for a surface in a loop test that needs no pixels: swap costs 0.5 ms."""
+
+    swap_never_blocks = True
+
+    def __init__(self, time: FakeTime) -> None:
+        self.time = time
+
+    def poll(self) -> None: ...
+    def use(self) -> None: ...
+    def finish(self) -> None: ...
+    def should_close(self) -> bool:
+        return False
+
+    def swap(self) -> None:
+        self.time.advance(0.0005)
+
+
+class GarbageScene:
+    """Makes reference cycles every step, the way careless per-frame code would."""
+
+    transition_active = False
+
+    def __init__(self) -> None:
+        self.steps = 0
+
+    def drain(self, budget) -> None: ...
+    def upload(self, budget) -> None: ...
+    def draw(self) -> None: ...
+
+    def step(self, dt_s: float) -> None:
+        self.steps += 1
+        for _ in range(2000):
+            node: dict = {}
+            node["self"] = node
+
+
+@pytest.mark.parametrize("mode, expect_in_frame", [("frame", False), ("python", True)])
+def test_garbage_made_inside_frames_is_collected_between_frames(mode, expect_in_frame):
+    time = FakeTime(start_s=10.0, read_cost_s=1e-6)
+    surface = FakeInstantSurface(time)
+    period_s = 1 / 60
+    gc_control = GcControl(mode, now=time.now)
+    loop = FrameLoop(surface, GarbageScene(), Presenter(surface, period_s, "paced", now=time.now,
+                                                         sleep=time.sleep),
+                     VsyncClock(period_s), FrameStats(period_s, 256), PhaseTimer(PHASES, 256),
+                     gc_control, now=time.now)
+    try:
+        gc_control.freeze_after_startup()
+        for _ in range(120):
+            loop.run_frame()
+        summary = gc_control.summary()
+    finally:
+        gc_control.close()
+    assert loop.scene.steps == 120
+    assert summary["collections"] > 0
+    assert (summary["in_frame"] > 0) is expect_in_frame
+    assert gc.isenabled()

@@ -1,0 +1,176 @@
+"""The image decode worker process: requests in over a pipe, pixels out through a FrameRing.
+
+A worker owns nothing: the parent creates its ring and its pipe, and the worker attaches to
+the ring without registering it with a resource tracker. It serves one `DecodeRequest` at a
+time: claim a slot, decode straight into it, publish it, and send a small `DecodeReply`.
+A failed decode still publishes the slot, as an error record without pixels, so the
+ring's consumer learns of it from shared memory alone; the reply carries the class and
+the reason for the log.
+
+Why the worker is so quiet and so easy to kill:
+
+- It runs at the lowest CPU priority (nice 19 and SCHED_IDLE where the OS has them): with
+  every core busy, a probe found that this gave the render thread the best frame-time tails.
+- It ignores SIGINT (Ctrl-C reaches the whole process group; the parent handles it and
+  stops the workers) and dies with its parent: EOF on the pipe, and on Linux
+  PR_SET_PDEATHSIG so that even a worker in the middle of a long decode gets SIGTERM.
+- It never waits for a free slot: the sender only sends while it knows one is free. If the
+  ring is full anyway it answers `NO_FREE_SLOT` at once and the sender sends it again later.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from slideshow.workers.ring import FrameRing
+
+# decode_into(path, (width, height), fit, out) -> DecodeInfo; see workers/decode.py.
+Decoder = Callable[[str, tuple[int, int], str, np.ndarray], object]
+
+# The error class a reply names when the ring had no free slot; nothing was published.
+NO_FREE_SLOT = "NoFreeSlot"
+# The ring's error code for an exception that is not one of decode.py's typed errors
+# (a decoder bug, MemoryError): any non-zero code marks an error record.
+UNEXPECTED_ERROR_CODE = 255
+
+
+class DecodeRequest(NamedTuple):
+    """Decode `path` for a display of target_w x target_h pixels (sent parent -> worker)."""
+
+    request_id: int
+    path: str
+    target_w: int
+    target_h: int
+    fit: str
+
+
+class DecodeReply(NamedTuple):
+    """What became of one request (sent worker -> parent). Sizes are 0 when unknown."""
+
+    request_id: int
+    ok: bool
+    error_class: str | None  # e.g. "DamagedImage"; None when ok
+    reason: str | None  # what a user can act on; None when ok
+    source_width: int  # the photo as shown, after EXIF orientation
+    source_height: int
+    out_width: int  # what landed in the slot
+    out_height: int
+    ms: float  # decode time in ms
+
+
+def run_worker(ring_name: str, conn: Connection, decoder: Decoder | None = None,
+               parent_pid: int | None = None) -> None:
+    """The worker process's entry point; returns when told to stop (a `None` message) or
+    when the parent is gone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _lower_priority()
+    if parent_pid is not None and not _die_with_parent(parent_pid):
+        return
+    from slideshow.workers.ring import FrameRing
+
+    decode = decoder if decoder is not None else _default_decoder()
+    ring = FrameRing.attach(ring_name)
+    try:
+        while True:
+            try:
+                request = conn.recv()
+            except (EOFError, OSError):
+                break  # the parent closed its end or died
+            if request is None:
+                break
+            reply = serve(ring, request, decode)
+            try:
+                conn.send(reply)
+            except OSError:
+                break
+    finally:
+        conn.close()
+        ring.close()
+
+
+def serve(ring: FrameRing, request: DecodeRequest, decode: Decoder) -> DecodeReply:
+    """Decodes one request into a slot of `ring` and publishes it, pixels or error."""
+    index = ring.claim()
+    if index is None:
+        return DecodeReply(request.request_id, False, NO_FREE_SLOT,
+                           "every ring slot was in use", 0, 0, 0, 0, 0.0)
+    start = time.perf_counter()
+    try:
+        info = decode(request.path, (request.target_w, request.target_h), request.fit,
+                      ring.pixels(index))
+    except Exception as exc:  # noqa: BLE001 - any failure becomes an error record
+        ms = (time.perf_counter() - start) * 1e3
+        ring.publish(index, request_id=request.request_id, width=0, height=0, stride=0,
+                     decode_ms=ms, error_code=_error_code(exc))
+        reason = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
+        return DecodeReply(request.request_id, False, type(exc).__name__, reason,
+                           0, 0, 0, 0, ms)
+    ring.publish(index, request_id=request.request_id, width=info.out_width,
+                 height=info.out_height, stride=info.stride, decode_ms=info.ms)
+    return DecodeReply(request.request_id, True, None, None, info.source_width,
+                       info.source_height, info.out_width, info.out_height, info.ms)
+
+
+def _default_decoder() -> Decoder:
+    from slideshow.workers.decode import decode_into
+
+    return decode_into
+
+
+def _error_code(exc: BaseException) -> int:
+    try:
+        from slideshow.workers.decode import ERROR_CODES
+    except ImportError:  # a test decoder without decode.py
+        return UNEXPECTED_ERROR_CODE
+    for cls in type(exc).__mro__:
+        code = ERROR_CODES.get(cls)
+        if code:
+            return int(code)
+    return UNEXPECTED_ERROR_CODE
+
+
+def _lower_priority() -> None:
+    """The lowest CPU priority this OS offers cheaply; best effort, never fatal."""
+    if sys.platform == "win32":
+        try:
+            import ctypes
+
+            below_normal_priority_class = 0x4000
+            kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+            kernel32.SetPriorityClass(kernel32.GetCurrentProcess(), below_normal_priority_class)
+        except (OSError, AttributeError):
+            pass
+        return
+    try:
+        os.nice(19 - os.nice(0))
+    except OSError:
+        pass
+    if hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_IDLE"):
+        try:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        except OSError:
+            pass
+
+
+def _die_with_parent(parent_pid: int) -> bool:
+    """Asks Linux for SIGTERM when the parent dies; False when it is already gone."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            pr_set_pdeathsig = 1
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    # The parent may have died before prctl took effect: then we were re-parented.
+    return os.getppid() == parent_pid

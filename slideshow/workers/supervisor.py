@@ -1,0 +1,450 @@
+"""Supervisor: the image worker processes, their FrameRings, and the thread that feeds them.
+
+The parent creates one FrameRing per worker (and is the only process that unlinks it), and
+one background thread does everything else. That thread sleeps in a single
+`multiprocessing.connection.wait()` on the workers' pipes, their process sentinels and a
+wake-up socket; it never polls a healthy worker and sends no heartbeats. It wakes for:
+
+- a reply: the request is done; its slot is READY (or an error record) in the ring;
+- a sentinel: the worker died. Its WRITING slots are reclaimed, the request it was decoding
+  is retried once, a file that killed a worker twice is quarantined, and the worker is
+  started again after an exponential backoff (the wait's timeout, not a sleep) while the
+  restart budget lasts; after that the show goes on without it;
+- a byte on the wake-up socket: the consumer released a slot of ring N (the byte is N),
+  so one more request may go to worker N.
+
+Flow control is by credits: a worker is sent a request only while a slot of its ring is
+known to be free, so a worker never waits for a slot and never spins. Worker processes are
+started from this thread only, because Linux's parent-death signal follows the thread that
+started a process, and this thread lives until `close()`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import multiprocessing
+import os
+import pickle
+import signal
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+
+from slideshow.workers.image_worker import (
+    NO_FREE_SLOT, DecodeReply, DecodeRequest, Decoder, run_worker)
+from slideshow.workers.ring import FrameRing
+
+# The error class of the result reported for a file when it is quarantined.
+QUARANTINED = "Quarantined"
+CRASHES_TO_QUARANTINE = 2
+_WAKE_ONLY = 255  # a wake byte that frees no slot: close() or poke()
+
+# on_result(path, reply), called on the supervisor thread for every finished request.
+ResultHandler = Callable[[str, DecodeReply], None]
+
+
+def default_worker_count(displays: int = 1, cores: int | None = None) -> int:
+    """One worker per display, at most one fewer than the cores, at least one."""
+    if cores is None:
+        try:
+            cores = len(os.sched_getaffinity(0))
+        except AttributeError:
+            cores = os.cpu_count() or 1
+    return max(1, min(displays, cores - 1))
+
+
+@dataclass(eq=False)
+class _Worker:
+    index: int
+    ring: FrameRing
+    credits: int  # requests it may be sent now: free slots not yet promised to a request
+    process: BaseProcess | None = None
+    conn: Connection | None = None
+    inflight: deque[tuple[int, str]] = field(default_factory=deque)  # (id, path) sent, unanswered
+    deaths: int = 0  # deaths since its last reply: the backoff exponent
+    restart_at: float | None = None  # on the clock; set while it waits to be started again
+    restarts: deque[float] = field(default_factory=deque)  # restart times in the window
+    given_up: bool = False
+
+
+class Supervisor:
+    """Starts and keeps `workers` image decode processes, each with its own FrameRing.
+
+    `next_path()` is called on the supervisor thread whenever a slot is free and returns
+    the next photo to decode, or None for "nothing now" (it is asked again at the next
+    event, or after `poke()`). `on_result(path, reply)` is called on that thread for each
+    finished request, and with error class `QUARANTINED` when a file is quarantined.
+    The consumer reads `rings`, and calls `slot_freed(index)` after each ring release.
+    """
+
+    def __init__(self, next_path: Callable[[], str | None], target: tuple[int, int],
+                 fit: str = "fill", *, on_result: ResultHandler | None = None,
+                 workers: int = 0, ring_slots: int = 3, slot_bytes: int | None = None,
+                 restart_budget: int = 5, decoder: Decoder | None = None,
+                 log: logging.Logger | None = None, clock: Callable[[], float] = time.monotonic,
+                 backoff_s: tuple[float, float] = (0.1, 5.0), restart_window_s: float = 60.0,
+                 stop_timeout_s: float = 1.0) -> None:
+        if decoder is not None:
+            _check_picklable(decoder)
+        self._next_path, self._on_result = next_path, on_result
+        self._target, self._fit = (int(target[0]), int(target[1])), fit
+        self._decoder, self._clock = decoder, clock
+        self._log = log or logging.getLogger(__name__)
+        self._budget, self._window_s = restart_budget, restart_window_s
+        self._backoff_first_s, self._backoff_max_s = backoff_s
+        self._stop_timeout_s = stop_timeout_s
+        self._ids = itertools.count(1)
+        self._paths: dict[int, str] = {}  # request id -> path, for requests not yet answered
+        self._backlog: deque[str] = deque()  # retries and re-sends go before new paths
+        self._crashes: dict[str, int] = {}
+        self._quarantined: dict[str, None] = {}  # insertion-ordered set
+        self.restarts = 0
+        self._closed = False
+        self._closing = False
+        count = workers or default_worker_count()
+        slot_bytes = slot_bytes or self._target[0] * self._target[1] * 4
+        self._workers: list[_Worker] = []
+        # The wake-up channel: a socket pair rather than os.pipe() because wait() takes
+        # sockets on Windows too. The sending end never blocks the render thread.
+        self._wake_rx, self._wake_tx = socket.socketpair()
+        self._wake_tx.setblocking(False)
+        self._thread = threading.Thread(target=self._run, name="slideshow-supervisor", daemon=True)
+        try:
+            for index in range(count):
+                ring = FrameRing.create(ring_slots, slot_bytes, label="frames")
+                self._workers.append(_Worker(index, ring, credits=ring_slots))
+            self._thread.start()
+        except BaseException:
+            self.close()
+            raise
+
+    # -- for the consumer (any thread) ---------------------------------------------------
+
+    @property
+    def rings(self) -> tuple[FrameRing, ...]:
+        return tuple(w.ring for w in self._workers)
+
+    @property
+    def quarantined(self) -> tuple[str, ...]:
+        return tuple(self._quarantined)
+
+    @property
+    def live_workers(self) -> int:
+        """Workers that run or will be restarted; 0 once every one was given up."""
+        return sum(not w.given_up for w in self._workers)
+
+    def worker_pids(self) -> list[int]:
+        """The pids of the worker processes running now (for logs and tests)."""
+        processes = [w.process for w in self._workers]  # the thread may replace them meanwhile
+        return [p.pid for p in processes if p is not None and p.pid is not None]
+
+    def is_pending(self, request_id: int) -> bool:
+        """True while a request is sent and not yet answered."""
+        return request_id in self._paths
+
+    def slot_freed(self, index: int) -> None:
+        """The consumer released a slot of ring `index`: one byte to the supervisor thread,
+        the only system call on the render thread's side."""
+        self._wake(index)
+
+    def poke(self) -> None:
+        """Asks for `next_path()` again, e.g. after the photo source found new files."""
+        self._wake(_WAKE_ONLY)
+
+    def close(self) -> None:
+        """Stops the workers, joins the thread, closes and unlinks the rings. Idempotent."""
+        if self._closed:
+            return
+        if threading.current_thread() is self._thread:
+            raise RuntimeError("Supervisor.close() called from next_path or on_result; "
+                               "close it from the thread that owns it")
+        self._closed = self._closing = True
+        self._wake(_WAKE_ONLY)
+        if self._thread.is_alive():
+            self._thread.join()
+        self._stop_workers()  # the thread did it on its way out, unless it never started
+        for worker in self._workers:
+            worker.ring.close()
+            worker.ring.unlink()
+        self._workers = []
+        wake_tx, self._wake_tx = self._wake_tx, None
+        wake_tx.close()
+        self._wake_rx.close()
+
+    def __enter__(self) -> Supervisor:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _wake(self, byte: int) -> None:
+        wake_tx = self._wake_tx
+        if wake_tx is None:
+            return
+        try:
+            wake_tx.send(bytes((byte,)))
+        except OSError:
+            pass  # a full buffer of unread wake bytes: the thread is gone, or closed
+
+    # -- the supervisor thread -----------------------------------------------------------
+
+    def _run(self) -> None:
+        if hasattr(signal, "pthread_sigmask"):
+            # Ctrl-C is the main thread's; blocked here, it is also blocked in every worker
+            # started from here until the worker ignores it (the mask survives fork + exec).
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            for worker in self._workers:
+                self._start(worker)
+            while not self._closing:
+                self._top_up()
+                handles: dict[object, tuple[str, _Worker | None]] = {self._wake_rx: ("wake", None)}
+                for worker in self._workers:
+                    if worker.process is not None:
+                        handles[worker.process.sentinel] = ("died", worker)
+                        if worker.conn is not None:
+                            handles[worker.conn] = ("reply", worker)
+                for ready in wait(list(handles), self._restart_delay()):
+                    kind, worker = handles[ready]
+                    if kind == "wake":
+                        self._read_wake_bytes()
+                    elif kind == "reply" and worker.conn is not None:
+                        self._read_replies(worker)
+                    elif kind == "died":
+                        self._bury(worker)
+                self._restart_due()
+        except Exception:
+            self._log.exception("the image worker supervisor failed; no more photos will be "
+                                "decoded")
+        finally:
+            self._stop_workers()
+
+    def _start(self, worker: _Worker) -> bool:
+        context = multiprocessing.get_context("spawn")
+        parent_conn, child_conn = context.Pipe(duplex=True)
+        process = context.Process(
+            target=run_worker, name=f"slideshow-image-{worker.index}", daemon=True,
+            args=(worker.ring.name, child_conn, self._decoder, os.getpid()))
+        worker.restart_at = None
+        try:
+            process.start()
+        except Exception as exc:  # out of memory or file descriptors: like a death at start
+            parent_conn.close()
+            self._log.warning("image worker %d could not be started: %s", worker.index, exc)
+            self._schedule_restart(worker)
+            return False
+        finally:
+            child_conn.close()
+        worker.process, worker.conn = process, parent_conn
+        return True
+
+    def _top_up(self) -> None:
+        """Sends requests, round robin, to every running worker with a free slot."""
+        while True:
+            ready = [w for w in self._workers if w.conn is not None and w.credits > 0]
+            if not ready:
+                return
+            for worker in ready:
+                path = self._next_request_path()
+                if path is None:
+                    return
+                request_id = next(self._ids)
+                self._paths[request_id] = path
+                worker.inflight.append((request_id, path))
+                worker.credits -= 1
+                try:
+                    worker.conn.send(DecodeRequest(request_id, path, *self._target, self._fit))
+                except OSError:
+                    pass  # it is dying; its sentinel fires next and the path is sent again
+
+    def _next_request_path(self) -> str | None:
+        while self._backlog:
+            path = self._backlog.popleft()
+            if path not in self._quarantined:
+                return path
+        # A source that only yields quarantined files must not keep this thread busy.
+        for _ in range(len(self._quarantined) + 1):
+            try:
+                path = self._next_path()
+            except Exception:
+                self._log.exception("the photo source failed; asking it again later")
+                return None
+            if path is None:
+                return None
+            if path not in self._quarantined:
+                return str(path)
+        return None
+
+    def _read_wake_bytes(self) -> None:
+        for byte in self._wake_rx.recv(4096):
+            if byte < len(self._workers):
+                worker = self._workers[byte]
+                worker.credits = min(worker.credits + 1, worker.ring.slot_count)
+
+    def _read_replies(self, worker: _Worker) -> None:
+        conn = worker.conn
+        try:
+            while conn.poll():
+                self._handle_reply(worker, conn.recv())
+        except (EOFError, OSError):
+            # The worker closed its end: it is exiting, and its sentinel fires next.
+            conn.close()
+            worker.conn = None
+
+    def _handle_reply(self, worker: _Worker, reply: DecodeReply) -> None:
+        for position, (request_id, path) in enumerate(worker.inflight):
+            if request_id == reply.request_id:
+                del worker.inflight[position]
+                break
+        else:
+            return  # an answer to a request already given up on
+        worker.deaths = 0
+        if reply.error_class == NO_FREE_SLOT:
+            # Its credit was one too many (a slot published just before a crash); the
+            # request goes out again once a slot is released.
+            self._paths.pop(request_id, None)
+            self._backlog.appendleft(path)
+            return
+        if reply.ok:
+            self._crashes.pop(path, None)
+        self._report(path, reply)
+        # Forget the id only after the result is reported, so a consumer that finds the
+        # slot READY sees the request either pending or finished, never unknown.
+        self._paths.pop(request_id, None)
+
+    def _report(self, path: str, reply: DecodeReply) -> None:
+        if self._on_result is None:
+            return
+        try:
+            self._on_result(path, reply)
+        except Exception:
+            self._log.exception("handling the decode result of %s failed", path)
+
+    def _bury(self, worker: _Worker) -> None:
+        """Handles a dead worker: replies it sent first, then its slots and its requests."""
+        if worker.conn is not None:
+            self._read_replies(worker)
+            if worker.conn is not None:
+                worker.conn.close()
+                worker.conn = None
+        process = worker.process
+        process.join()  # its sentinel fired: this only reaps it
+        exitcode = process.exitcode
+        process.close()
+        worker.process = None
+        # A WRITING slot means it died inside a decode: of the oldest unanswered request,
+        # since it serves them in order. Without one it died starting up or between two
+        # requests, and no file is to blame.
+        decoding = worker.ring.reclaim_writing() > 0
+        # Every unanswered request gives its credit back: the one being decoded lost its
+        # WRITING slot just now, the queued ones never claimed one.
+        unanswered = list(worker.inflight)
+        worker.inflight.clear()
+        worker.credits = min(worker.credits + len(unanswered), worker.ring.slot_count)
+        for request_id, _ in unanswered:
+            self._paths.pop(request_id, None)
+        suspect = unanswered[0][1] if unanswered and decoding else None
+        self._log.warning("image worker %d died (%s)%s", worker.index, _describe_exit(exitcode),
+                          f" while decoding {suspect}" if suspect else "")
+        requeue = [path for _, path in unanswered[1 if suspect else 0:]]
+        if suspect is not None:
+            crashes = self._crashes.get(suspect, 0) + 1
+            self._crashes[suspect] = crashes
+            if crashes >= CRASHES_TO_QUARANTINE:
+                self._quarantine(suspect)
+            else:
+                requeue.insert(0, suspect)  # the one retry
+        self._backlog.extendleft(reversed(requeue))
+        self._schedule_restart(worker)
+
+    def _quarantine(self, path: str) -> None:
+        if path in self._quarantined:
+            return
+        self._quarantined[path] = None
+        self._crashes.pop(path, None)
+        self._log.warning("quarantined %s: it crashed the image decoder twice; "
+                          "it will not be shown again", path)
+        self._report(path, DecodeReply(0, False, QUARANTINED,
+                                       "it crashed the image decoder twice", 0, 0, 0, 0, 0.0))
+
+    def _schedule_restart(self, worker: _Worker) -> None:
+        now = self._clock()
+        while worker.restarts and now - worker.restarts[0] >= self._window_s:
+            worker.restarts.popleft()
+        if self._closing:
+            return
+        if len(worker.restarts) >= self._budget:
+            worker.given_up = True
+            left = self.live_workers
+            self._log.error(
+                "image worker %d keeps dying (restart budget of %d per %.0f s spent); giving "
+                "up on it, the show goes on with %s", worker.index, self._budget,
+                self._window_s, f"{left} other worker{'s' * (left != 1)}" if left
+                else "the photos it already has")
+            return
+        worker.restarts.append(now)
+        delay_s = min(self._backoff_max_s, self._backoff_first_s * 2 ** worker.deaths)
+        worker.deaths += 1
+        worker.restart_at = now + delay_s
+
+    def _restart_delay(self) -> float | None:
+        """Seconds until the next restart is due: the timeout of the thread's wait."""
+        due = [w.restart_at for w in self._workers if w.restart_at is not None]
+        return max(0.0, min(due) - self._clock()) if due else None
+
+    def _restart_due(self) -> None:
+        now = self._clock()
+        for worker in self._workers:
+            if worker.restart_at is not None and worker.restart_at <= now and not self._closing:
+                if self._start(worker):
+                    self.restarts += 1
+
+    def _stop_workers(self) -> None:
+        """Asks each worker to stop, then terminates and kills what is left."""
+        running = [w for w in self._workers if w.process is not None]
+        for worker in running:
+            if worker.conn is not None:
+                try:
+                    worker.conn.send(None)
+                except OSError:
+                    pass
+        deadline = time.monotonic() + self._stop_timeout_s
+        for worker in running:
+            worker.process.join(max(0.0, deadline - time.monotonic()))
+        for worker in running:
+            process = worker.process
+            if process.is_alive():
+                process.terminate()
+                process.join(0.5)
+            if process.is_alive():
+                process.kill()
+                process.join()
+            process.close()
+            worker.process = None
+            if worker.conn is not None:
+                worker.conn.close()
+                worker.conn = None
+            worker.restart_at = None
+
+
+def _check_picklable(decoder: Decoder) -> None:
+    try:
+        pickle.dumps(decoder)
+    except Exception as exc:
+        raise TypeError(f"decoder hook {decoder!r} cannot be sent to a spawned worker; it must be "
+                        f"a module-level function: {exc}") from None
+
+
+def _describe_exit(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            return f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+    return f"exit status {exitcode}"

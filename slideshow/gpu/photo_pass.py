@@ -26,6 +26,11 @@ class PhotoPass:
             fragment_shader=shader_source("crossfade.frag"),
         )
         self._vao = ctx.vertex_array(self._program, [])
+        self._hold_program = ctx.program(
+            vertex_shader=shader_source("fullscreen.vert"),
+            fragment_shader=shader_source("photo.frag"),
+        )
+        self._hold_vao = ctx.vertex_array(self._hold_program, [])
         self._textures = [ctx.texture(display_size, 4) for _ in range(2)]
         black = np.zeros((display_size[1], display_size[0], 4), np.uint8)
         black[..., 3] = 255
@@ -38,6 +43,7 @@ class PhotoPass:
         self._program["from_tex"] = 0
         self._program["to_tex"] = 1
         self._program["display_height"] = display_size[1]
+        self._hold_program["display_height"] = display_size[1]
 
     def load_next(self, pixels: np.ndarray) -> None:
         """Uploads a (h, w, 4) uint8 photo into the texture that the next transition shows."""
@@ -53,6 +59,9 @@ class PhotoPass:
     def draw(self, progress: float) -> None:
         """Draws the old photo crossfaded into the new one; progress is 0..1."""
         front, back = self._front, 1 - self._front
+        if progress <= 0.0 or progress >= 1.0:
+            self._draw_one(front if progress <= 0.0 else back)
+            return
         self._textures[front].use(0)
         self._textures[back].use(1)
         self._program["from_origin"] = self._origin(self._sizes[front])
@@ -62,6 +71,12 @@ class PhotoPass:
         self._program["progress"] = float(min(max(progress, 0.0), 1.0))
         self._vao.render(moderngl.TRIANGLES, vertices=3)
 
+    def _draw_one(self, index: int) -> None:
+        self._textures[index].use(0)
+        self._hold_program["origin"] = self._origin(self._sizes[index])
+        self._hold_program["size"] = self._sizes[index]
+        self._hold_vao.render(moderngl.TRIANGLES, vertices=3)
+
     def _origin(self, size: tuple[int, int]) -> tuple[int, int]:
         """The top-left pixel of a photo of `size` centred on the display."""
         return ((self.display_size[0] - size[0]) // 2, (self.display_size[1] - size[1]) // 2)
@@ -69,5 +84,6 @@ class PhotoPass:
     def release(self) -> None:
         for texture in self._textures:
             texture.release()
-        self._vao.release()
-        self._program.release()
+        for vao, program in ((self._vao, self._program), (self._hold_vao, self._hold_program)):
+            vao.release()
+            program.release()

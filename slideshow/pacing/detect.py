@@ -8,17 +8,19 @@ Xvfb's refresh as 0 Hz and a swap interval of 1 is accepted and ignored), so we 
 
 The rule, over `probe_frames` frames after `warmup_frames`:
 
-    "paced"    when median(swap duration) < 25 % of the period
-               and  median(present-to-present interval) < 75 % of the period;
-    "blocking" otherwise.
+    "paced"    when median(present-to-present interval) < 75 % of the period
+               (frames arrive faster than the display could show them),
+               or when the intervals are off the vsync grid: the median distance of
+               interval / period from a whole number is over 15 %;
+    "blocking" otherwise: frames come one (or k) whole periods apart.
 
-Why both: a blocking swap after a heavy frame also returns quickly (the frame's work ate
-most of the period, the wait is short), but its frames still come one period apart. Only
-a quick swap *and* frames arriving faster than the display could show them mean nothing
-waits. Why "blocking" when in doubt: a non-blocking swap wrongly trusted runs unpaced
-(too fast, but every frame is shown), while a blocking swap wrongly paced waits twice and
-can halve the frame rate. A non-blocking display whose frames alone take 75 % of a period
-or more is therefore called blocking.
+Why the grid and not the swap's duration: on a software renderer (Mesa's llvmpipe under
+Xvfb) the frame is rasterised inside swap + finish, so a swap that never waits can still
+take most of a period, while a real blocking swap after a heavy frame returns quickly.
+Only the spacing of presents tells them apart: a blocking swap puts frames on the vsync
+grid, a display that never waits puts them wherever the work ends.
+Known limit: a nominal period that is wrong (a mode reported as 60 Hz on a 75 Hz display)
+makes a blocking display look off the grid; `--vsync blocking` and `--rate` override.
 
 Why a warm-up: drivers that queue frames ahead (render-ahead of 2-3 frames) return from
 the first swaps at once, until the queue is full, and the first frames also pay for shader
@@ -29,8 +31,8 @@ from __future__ import annotations
 
 import numpy as np
 
-_QUICK_SWAP = 0.25  # median swap below this fraction of the period: the swap did not wait
 _FAST_FRAMES = 0.75  # median interval below this fraction: frames outrun the display
+_OFF_GRID = 0.15  # median distance of interval / period from a whole number above this: no vsync
 
 
 class SwapBlockDetector:
@@ -53,6 +55,7 @@ class SwapBlockDetector:
         self._verdict: str | None = None
         self.median_swap_s = 0.0  # set with the verdict, for the log line
         self.median_interval_s = 0.0
+        self.median_grid_distance = 0.0  # median |interval / period - nearest whole number|
 
     @property
     def verdict(self) -> str | None:
@@ -89,6 +92,8 @@ class SwapBlockDetector:
     def _decide(self) -> None:
         self.median_swap_s = float(np.median(self._swap_s))
         self.median_interval_s = float(np.median(self._interval_s))
-        quick_swap = self.median_swap_s < _QUICK_SWAP * self.nominal_period_s
         fast_frames = self.median_interval_s < _FAST_FRAMES * self.nominal_period_s
-        self._verdict = "paced" if quick_swap and fast_frames else "blocking"
+        periods = self._interval_s / self.nominal_period_s
+        self.median_grid_distance = float(np.median(np.abs(periods - np.round(periods))))
+        off_grid = self.median_grid_distance > _OFF_GRID
+        self._verdict = "paced" if fast_frames or off_grid else "blocking"

@@ -18,7 +18,9 @@ from slideshow.gpu.surface import Surface
 from slideshow.pacing import FrameBudget, FrameStats, GcControl, PhaseTimer, VsyncClock
 from slideshow.presenter import Presenter
 
-PHASES = ("poll", "drain", "upload", "update", "draw", "swap")
+# "finish": the GPU completing the frame's commands; "present": waiting for the vsync (or
+# the pacer's deadline) and the swap. In blocking mode present comes before finish.
+PHASES = ("poll", "drain", "upload", "update", "draw", "finish", "present")
 SLACK_MARGIN_S = 0.001
 
 
@@ -79,8 +81,7 @@ class FrameLoop:
         scene.draw()
         phases.mark("draw")
         self._work_s = self._now() - started_s
-        present_s = self.presenter.present()
-        phases.mark("swap")
+        present_s = self.presenter.present(phases)
         self.gc.leave_frame()
         self._record(present_s)
 

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 
 from slideshow.gpu.surface import Surface
-from slideshow.pacing import DeadlinePacer, SwapBlockDetector
+from slideshow.pacing import DeadlinePacer, PhaseTimer, SwapBlockDetector
 
 log = logging.getLogger(__name__)
 
@@ -53,18 +53,29 @@ class Presenter:
         """True once the presentation mode is final (detection over, or forced)."""
         return self._detector is None
 
-    def present(self) -> float:
+    def present(self, phases: PhaseTimer | None = None) -> float:
+        """Presents the frame; marks the phases "finish" (the GPU completing the frame)
+        and "present" (waiting for the vsync or deadline, and the swap) when given."""
         surface, now = self._surface, self._now
         if self.mode == "paced":
             surface.finish()
+            if phases is not None:
+                phases.mark("finish")
             self._pacer.wait_for_deadline()
             started = now()
             surface.swap()
+            present_s = now()
+            if phases is not None:
+                phases.mark("present")
         else:
             started = now()
             surface.swap()
+            if phases is not None:
+                phases.mark("present")
             surface.finish()
-        present_s = now()
+            present_s = now()
+            if phases is not None:
+                phases.mark("finish")
         self.last_swap_s = present_s - started
         if self._detector is not None:
             self._observe(present_s)

@@ -29,7 +29,8 @@ class PhotoSource(Protocol):
 
 
 class PhotoDrawer(Protocol):
-    def load_next(self, pixels: np.ndarray) -> None: ...
+    def stage(self, pixels: np.ndarray) -> None: ...
+    def compose_staged(self) -> None: ...
     def swap_photos(self) -> None: ...
     def draw(self, progress: float) -> None: ...
 
@@ -52,6 +53,8 @@ class Show:
         self.hold_s = hold_s
         self.transition_s = transition_s
         self._taken: ReadyPhoto | None = None   # taken from its ring, not yet on the GPU
+        self._staged = False                     # uploaded, to be composed next frame
+        self._composed = False                   # composed, drawable from the next frame
         self._next_loaded = False                # the next photo waits in the back texture
         self._held_s = hold_s                    # the first photo fades in as soon as it is ready
         self._progress: float | None = None      # None while holding; 0..1 during a transition
@@ -73,17 +76,26 @@ class Show:
         return self._progress
 
     def drain(self, budget: FrameBudget) -> None:
-        if self._taken is None and not self._next_loaded:
+        if self._taken is None and not (self._staged or self._composed or self._next_loaded):
             self._taken = self._photos.take_ready()
 
     def upload(self, budget: FrameBudget) -> None:
-        if self._taken is None:
-            return
-        self._drawer.load_next(self._taken.pixels)
-        self.paths_shown.append(self._taken.path)
-        self._taken.release()  # the worker may decode the next photo into this slot now
-        self._taken = None
-        self._next_loaded = True
+        # Upload, compose and the first transition frame go to three different frames:
+        # on a software renderer each costs about half a frame at 1280x720, and two of
+        # them in one frame missed vsyncs (seen here: 3 in 30 s).
+        if self._composed:
+            self._composed = False
+            self._next_loaded = True
+        elif self._staged:
+            self._drawer.compose_staged()
+            self._staged = False
+            self._composed = True
+        elif self._taken is not None:
+            self._drawer.stage(self._taken.pixels)
+            self.paths_shown.append(self._taken.path)
+            self._taken.release()  # the worker may decode the next photo into this slot now
+            self._taken = None
+            self._staged = True
 
     def step(self, dt_s: float) -> None:
         self._time_s += dt_s

@@ -1,10 +1,10 @@
 #version 330 core
-// One photo, letterboxed: what the display shows while a photo is held (most frames).
-// A program of its own because a software renderer pays for both texture fetches of the
-// crossfade even when progress is 0.
-uniform sampler2D photo_tex;
+// Composes a photo, once, into a display-sized frame: centred (the letterbox is black),
+// transparency shown over black, rows flipped into GL's bottom-up order. Every later frame
+// then only copies (blit) or mixes whole frames, with no per-pixel geometry at all.
+uniform sampler2D photo_tex;  // the photo as uploaded: top row first, in the top-left corner
 uniform ivec2 origin;  // the photo's top-left corner on the display, in pixels
-uniform ivec2 size;    // the photo's size in pixels (it fills the texture's top-left part)
+uniform ivec2 size;    // the photo's size in pixels
 uniform int display_height;
 out vec4 colour;
 

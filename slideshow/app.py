@@ -136,6 +136,10 @@ def run_show(config: Config, *, headless: bool = False, seconds: float | None = 
         stack.callback(gc_control.close)
         loop = FrameLoop(surface, show, presenter, clock, stats, phases, gc_control)
 
+        surface.use()
+        photo_pass.warm_up()
+        if bars_pass is not None:
+            bars_pass.warm_up()
         gc_control.freeze_after_startup()
         started = [0.0]
 

@@ -30,7 +30,7 @@ class PhotoSource(Protocol):
 
 class PhotoDrawer(Protocol):
     def stage(self, pixels: np.ndarray) -> None: ...
-    def compose_staged(self) -> None: ...
+    def compose_step(self) -> bool: ...
     def swap_photos(self) -> None: ...
     def draw(self, progress: float) -> None: ...
 
@@ -53,7 +53,7 @@ class Show:
         self.hold_s = hold_s
         self.transition_s = transition_s
         self._taken: ReadyPhoto | None = None   # taken from its ring, not yet on the GPU
-        self._staged = False                     # uploaded, to be composed next frame
+        self._staged = False                     # uploaded, being composed a strip a frame
         self._composed = False                   # composed, drawable from the next frame
         self._next_loaded = False                # the next photo waits in the back texture
         self._held_s = hold_s                    # the first photo fades in as soon as it is ready
@@ -80,16 +80,16 @@ class Show:
             self._taken = self._photos.take_ready()
 
     def upload(self, budget: FrameBudget) -> None:
-        # Upload, compose and the first transition frame go to three different frames:
-        # on a software renderer each costs about half a frame at 1280x720, and two of
-        # them in one frame missed vsyncs (seen here: 3 in 30 s).
+        # Upload, compose (a strip a frame) and the first transition frame go to different
+        # frames: on a software renderer a whole compose costs about half a frame at
+        # 1280x720, and two such steps in one frame missed vsyncs (seen here: 3 in 30 s).
         if self._composed:
             self._composed = False
             self._next_loaded = True
         elif self._staged:
-            self._drawer.compose_staged()
-            self._staged = False
-            self._composed = True
+            if self._drawer.compose_step():
+                self._staged = False
+                self._composed = True
         elif self._taken is not None:
             self._drawer.stage(self._taken.pixels)
             self.paths_shown.append(self._taken.path)

@@ -95,3 +95,13 @@ def test_bars_rise_from_the_bottom_by_height(egl_surface, photo_pass):
         assert not lit[:, 24:40].any()  # bars 1 and 2 have zero height
     finally:
         bars.release()
+
+
+def test_warm_up_leaves_the_frames_black_and_the_next_photo_exact(egl_surface, photo_pass):
+    photo_pass.warm_up()
+    photo_pass.draw(1.0)
+    assert (frame(egl_surface)[..., :3] == 0).all()
+    photo = gradient(64, 32)
+    photo_pass.load_next(photo)
+    photo_pass.draw(1.0)
+    assert np.array_equal(frame(egl_surface), photo)

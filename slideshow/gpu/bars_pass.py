@@ -33,6 +33,12 @@ class BarsPass:
         self._vao.render(moderngl.TRIANGLE_STRIP, vertices=4, instances=count)
         self.ctx.disable(moderngl.BLEND)
 
+    def warm_up(self) -> None:
+        """Draws once (zero-height bars) so the driver compiles the program before the
+        first frame rather than in it."""
+        self.draw(np.zeros(MAX_BARS, np.float32))
+        self.ctx.finish()
+
     def release(self) -> None:
         self._vao.release()
         self._program.release()

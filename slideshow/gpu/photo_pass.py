@@ -2,7 +2,7 @@
 
 A photo arrives as RGBA rows at most the display's size (the worker already fitted it).
 It is uploaded once into a staging texture and composed, once, into a display-sized frame
-texture: centred with a black letterbox, transparency over black, rows in GL's bottom-up
+texture (in strips, over a few frames): centred with a black letterbox, transparency over black, rows in GL's bottom-up
 order. Every frame after that is cheap: a held photo is a framebuffer blit, a transition
 mixes two whole frames texel for texel. On llvmpipe (2 cores, 1280x720) that took a held
 frame from about 7 ms of rasterising to well under 1 ms. Textures are allocated once at the
@@ -16,6 +16,10 @@ import moderngl
 import numpy as np
 
 from slideshow.gpu.shaders import shader_source
+
+# A photo is composed in this many strips of rows, one strip a frame: a whole 1280x720
+# frame cost llvmpipe 7-15 ms, on top of the frame's own work (seen: a missed vsync).
+COMPOSE_STRIPS = 4
 
 
 class PhotoPass:
@@ -40,12 +44,14 @@ class PhotoPass:
         self._crossfade_vao = ctx.vertex_array(self._crossfade, [])
         self._front = 0  # index of the frame shown when progress == 0
         self._staged_size = display_size
+        self._composed_rows = 0  # rows of the back frame composed from the staged photo
 
     def load_next(self, pixels: np.ndarray) -> None:
-        """Stages and composes a photo at once (tests, screenshots); the show spreads the
-        two steps over two frames."""
+        """Stages and composes a photo at once (tests, warm-up); the show spreads the
+        steps over several frames."""
         self.stage(pixels)
-        self.compose_staged()
+        while not self.compose_step(strips=1):
+            pass
 
     def stage(self, pixels: np.ndarray) -> None:
         """Uploads a (h, w, 4) uint8 photo, top row first, into the staging texture. The
@@ -53,19 +59,41 @@ class PhotoPass:
         height, width = pixels.shape[:2]
         self._staging.write(pixels, viewport=(0, 0, width, height))
         self._staged_size = (width, height)
+        self._composed_rows = 0
 
-    def compose_staged(self) -> None:
-        """Composes the staged photo into the frame that the next transition shows.
-        Leaves the previously bound framebuffer bound."""
+    def compose_step(self, strips: int = COMPOSE_STRIPS) -> bool:
+        """Composes the next 1/strips of the staged photo's frame (the frame the next
+        transition shows); True once the whole frame is composed. Leaves the previously
+        bound framebuffer bound."""
         width, height = self._staged_size
+        display_width, display_height = self.display_size
+        rows = -(-display_height // strips)
+        first, last = self._composed_rows, min(display_height, self._composed_rows + rows)
         previous = self.ctx.fbo
-        self._targets[1 - self._front].use()
+        target = self._targets[1 - self._front]
+        target.use()
+        target.scissor = (0, first, display_width, last - first)
         self._staging.use(0)
-        self._compose["origin"] = ((self.display_size[0] - width) // 2,
-                                   (self.display_size[1] - height) // 2)
+        self._compose["origin"] = ((display_width - width) // 2, (display_height - height) // 2)
         self._compose["size"] = (width, height)
         self._compose_vao.render(moderngl.TRIANGLES, vertices=3)
+        target.scissor = None
         previous.use()
+        self._composed_rows = last
+        return last >= display_height
+
+    def warm_up(self) -> None:
+        """Runs every program once, into the bound framebuffer and a frame still black.
+
+        Drivers compile a shader for real at its first draw (llvmpipe's JIT took about
+        30 ms): this moves that cost before the first frame instead of into the first
+        transition. Call it before the loop, with the surface's framebuffer bound."""
+        self._staged_size, self._composed_rows = (1, 1), 0
+        self.compose_step(strips=1)
+        self._targets[1 - self._front].clear(0.0, 0.0, 0.0, 1.0)
+        self.draw(0.5)
+        self.draw(0.0)
+        self.ctx.finish()
 
     def swap_photos(self) -> None:
         """Makes the photo shown at the end of a transition the one shown at its start."""

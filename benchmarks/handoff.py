@@ -150,7 +150,7 @@ def main() -> None:
             memcpy_gbs = summary([c for c, _ in times["memcpy"]], source.nbytes)[2]
             for path in PATHS:
                 _, consumer_text, consumer_gbs = summary([c for c, _ in times[path]], source.nbytes)
-                _, latency_text, latency_gbs = summary([l for _, l in times[path]], source.nbytes)
+                _, latency_text, latency_gbs = summary([latency for _, latency in times[path]], source.nbytes)
                 rows.append((f"{size[0]}x{size[1]}", path, len(times[path]), consumer_text, consumer_gbs,
                              consumer_gbs / memcpy_gbs, latency_text, latency_gbs))
     finally:

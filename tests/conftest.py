@@ -63,6 +63,44 @@ def x_display() -> str:
     return display
 
 
+# ---- shared memory: segments this test process (or a child it started) leaves behind ----
+# Modules opt in with `pytestmark = pytest.mark.usefixtures("dev_shm_left_clean")`.
+
+#: This process and the children its tests start: their segments are the ones to check.
+OUR_PIDS = {os.getpid()}
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def dev_shm_left_clean():
+    """No segment created by this process or a child it started stays in /dev/shm after
+    a test. (Other programs, other test runs among them, may use /dev/shm meanwhile.)"""
+    import time
+
+    from slideshow.workers.shm import owner_pid, project_segments
+
+    before = set(project_segments())
+    yield
+    deadline = time.monotonic() + 2.0  # a SIGKILLed creator's tracker needs a moment
+    while True:
+        left = [n for n in set(project_segments()) - before if owner_pid(n) in OUR_PIDS]
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert not left, f"segments left in /dev/shm: {left}"
+
+
+def start_python(*args: str):
+    """`python args...` in the repository, pipes on every stream, its pid noted."""
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, *args], cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    OUR_PIDS.add(child.pid)
+    return child
+
+
 # ---- image workers (section owned by the worker / supervisor / pipeline / check tests) ----
 # Not autouse: those test modules opt in with
 # `pytestmark = pytest.mark.usefixtures("no_worker_leftovers")`.

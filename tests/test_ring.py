@@ -3,10 +3,7 @@ including a producer SIGKILLed in the middle of a frame."""
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import textwrap
 import time
 from pathlib import Path
@@ -15,27 +12,12 @@ import numpy as np
 import pytest
 
 from slideshow.workers.ring import FrameRing, PixelFormat, SlotState
-from slideshow.workers.shm import create_segment, owner_pid, project_segments, unlink_segment
+from slideshow.workers.shm import create_segment, project_segments, unlink_segment
 
-REPO = Path(__file__).resolve().parents[1]
+from conftest import start_python
 
-# This process and the children its tests start: their segments are the ones to check.
-OUR_PIDS = {os.getpid()}
+pytestmark = pytest.mark.usefixtures("dev_shm_left_clean")
 
-
-@pytest.fixture(autouse=True)
-def dev_shm_left_clean():
-    """No segment created by this process or a child it started stays in /dev/shm after
-    a test. (Other programs, other test runs among them, may use /dev/shm meanwhile.)"""
-    before = set(project_segments())
-    yield
-    deadline = time.monotonic() + 2.0  # a SIGKILLed creator's tracker needs a moment
-    while True:
-        left = [n for n in set(project_segments()) - before if owner_pid(n) in OUR_PIDS]
-        if not left or time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
-    assert not left, f"segments left in /dev/shm: {left}"
 
 
 @pytest.fixture
@@ -44,14 +26,6 @@ def ring():
     yield owned
     owned.close()
     owned.unlink()
-
-
-def start_python(*args: str) -> subprocess.Popen:
-    """`python args...` in the repository, pipes on every stream, its pid noted."""
-    child = subprocess.Popen([sys.executable, *args], cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    OUR_PIDS.add(child.pid)
-    return child
 
 
 def pattern(request_id: int, height: int, stride: int) -> np.ndarray:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import errno
 import os
 import signal
-import subprocess
-import sys
 import textwrap
 import time
 from pathlib import Path
@@ -20,34 +18,10 @@ from slideshow.workers.ring import FrameRing
 from slideshow.workers.shm import (attach_segment, create_segment, owner_pid,
                                    project_segments, sweep_orphans, unlink_segment)
 
-REPO = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.skipif(not Path("/dev/shm").is_dir(), reason="needs POSIX shared memory in /dev/shm")
+from conftest import start_python
+pytestmark = [pytest.mark.skipif(not Path("/dev/shm").is_dir(), reason="needs POSIX shared memory in /dev/shm"),
+              pytest.mark.usefixtures("dev_shm_left_clean")]
 
-# This process and the children its tests start: their segments are the ones to check.
-OUR_PIDS = {os.getpid()}
-
-
-@pytest.fixture(autouse=True)
-def dev_shm_left_clean():
-    """No segment created by this process or a child it started stays in /dev/shm after
-    a test. (Other programs, other test runs among them, may use /dev/shm meanwhile.)"""
-    before = set(project_segments())
-    yield
-    deadline = time.monotonic() + 2.0  # a SIGKILLed creator's tracker needs a moment
-    while True:
-        left = [n for n in set(project_segments()) - before if owner_pid(n) in OUR_PIDS]
-        if not left or time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
-    assert not left, f"segments left in /dev/shm: {left}"
-
-
-def start_python(*args: str) -> subprocess.Popen:
-    """`python args...` in the repository, pipes on every stream, its pid noted."""
-    child = subprocess.Popen([sys.executable, *args], cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    OUR_PIDS.add(child.pid)
-    return child
 
 
 def wait_until_gone(names: list[str], timeout_s: float) -> list[str]:

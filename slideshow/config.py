@@ -51,7 +51,9 @@ class ShowConfig:
     paths: tuple[str, ...] = _setting((), "folders or files to show; none means the built-in demo set")
     interval_s: float = _setting(6.0, "seconds each photo is held", min=0.5, max=86400.0)
     transition_s: float = _setting(1.5, "seconds a transition lasts", min=0.0, max=60.0)
-    fit: str = _setting("fill", "how a photo fits the display", choices=FIT_MODES)
+    fit: str = _setting(
+        "fill", "how a photo fits the display: fill crops to cover, fit letterboxes, shrink never "
+        "upscales, blur letterboxes (its blurred background is not drawn yet)", choices=FIT_MODES)
 
 
 @dataclass(frozen=True)

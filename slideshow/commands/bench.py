@@ -20,7 +20,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Runs the show (photo decode workers, uploads, crossfades every couple of "
         "seconds, and a 64-bar graph standing in for the visualizer) and reports how evenly "
         "frames were presented: the dt histogram, percentiles, missed vsyncs, per-phase times "
-        "and garbage-collector pauses. Detection and warm-up frames are not counted.")
+        "and garbage-collector pauses. Detection and warm-up frames are not counted. "
+        "Defaults here: --seconds 10 --interval 2 --transition 1, in a 1280x720 window.")
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="photos to show (default: the built-in demo set)")
     parser.add_argument("--headless", action="store_true",

@@ -36,8 +36,9 @@ if ! $python -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
 fi
 
 venv="$root/.venv"
-extras=""; [ $want_test = 1 ] && extras="[test]"
-stamp="$venv/.installed$( [ $want_test = 1 ] && echo -test)"
+extras=""
+stamp="$venv/.installed"
+if [ $want_test = 1 ]; then extras="[test]"; stamp="$venv/.installed-test"; fi
 fingerprint=$(cat "$root/pyproject.toml" | sha256sum | cut -c1-16)
 if [ ! -x "$venv/bin/python" ]; then
   $python -m venv "$venv"

@@ -35,7 +35,7 @@ class WindowSurface(Surface):
         if not glfw.init():
             raise SurfaceError(
                 f"cannot start glfw ({_glfw_error_text()}); is a display available "
-                "(DISPLAY / WAYLAND_DISPLAY)? Use --headless to render without one")
+                "(DISPLAY / WAYLAND_DISPLAY)? `slideshow bench --headless` renders without one")
         monitor = glfw.get_primary_monitor() if fullscreen else None
         mode = glfw.get_video_mode(monitor or glfw.get_primary_monitor()) \
             if glfw.get_primary_monitor() else None

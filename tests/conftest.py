@@ -35,12 +35,15 @@ def _egl_surface():
 
 @pytest.fixture
 def egl_surface(_egl_surface):
-    """A 64x32 headless surface; the test fails if it leaves a GL error behind."""
+    """A 64x32 headless surface, made current (a test that ran the app headless in this
+    process leaves its own, released, context current); the test fails if it leaves a GL
+    error behind."""
     ctx = _egl_surface.ctx
-    assert ctx.error == "GL_NO_ERROR", "a GL error was pending before the test"
-    _egl_surface.use()
-    yield _egl_surface
-    assert ctx.error == "GL_NO_ERROR"
+    with ctx:
+        assert ctx.error == "GL_NO_ERROR", "a GL error was pending before the test"
+        _egl_surface.use()
+        yield _egl_surface
+        assert ctx.error == "GL_NO_ERROR"
 
 
 def run_in_fresh_process(function, *args, timeout_s: float = 180.0):

@@ -114,7 +114,8 @@ def run_show(config: Config, *, headless: bool = False, seconds: float | None = 
         bars_pass = BarsPass(surface.ctx) if bars else None
         if bars_pass is not None:
             stack.callback(bars_pass.release)
-        show = Show(pipeline, photo_pass, bars_pass, config.show.interval_s, config.show.transition_s)
+        show = Show(pipeline, photo_pass, bars_pass, config.show.interval_s, config.show.transition_s,
+                    upload_budget_s=config.pacing.upload_budget_ms / 1000.0)
 
         stopping = False
 

@@ -75,6 +75,9 @@ class PacingConfig:
     spin_ms: float = _setting(
         1.0, "the paced fallback sleeps until this long before the deadline, then spins",
         min=0.0, max=10.0)
+    upload_budget_ms: float = _setting(
+        1.0, "render-thread time per frame for moving a new photo to the GPU; a large photo "
+        "spreads over several frames", min=0.1, max=16.0)
     gc: str = _setting(
         "frame", "frame: collect only between frames; python: leave the garbage collector alone",
         choices=("frame", "python"))

@@ -29,7 +29,8 @@ class PhotoSource(Protocol):
 
 
 class PhotoDrawer(Protocol):
-    def stage(self, pixels: np.ndarray) -> None: ...
+    def begin_upload(self, pixels: np.ndarray, copy_budget_s: float) -> bool: ...
+    def pump_upload(self, budget_s: float) -> tuple[bool, bool]: ...
     def compose_step(self) -> bool: ...
     def swap_photos(self) -> None: ...
     def draw(self, progress: float) -> None: ...
@@ -46,13 +47,15 @@ class Show:
     """A photo held for `hold_s`, then a transition of `transition_s` to the next one."""
 
     def __init__(self, photos: PhotoSource, drawer: PhotoDrawer, bars: BarsDrawer | None,
-                 hold_s: float, transition_s: float) -> None:
+                 hold_s: float, transition_s: float, upload_budget_s: float = 0.001) -> None:
         self._photos = photos
         self._drawer = drawer
         self._bars = bars
         self.hold_s = hold_s
         self.transition_s = transition_s
+        self.upload_budget_s = upload_budget_s   # upload work allowed per frame
         self._taken: ReadyPhoto | None = None   # taken from its ring, not yet on the GPU
+        self._uploading = False                  # its pixels are on their way to the GPU
         self._staged = False                     # uploaded, being composed a strip a frame
         self._composed = False                   # composed, drawable from the next frame
         self._next_loaded = False                # the next photo waits in the back texture
@@ -76,13 +79,16 @@ class Show:
         return self._progress
 
     def drain(self, budget: FrameBudget) -> None:
-        if self._taken is None and not (self._staged or self._composed or self._next_loaded):
+        if self._taken is None and not (self._uploading or self._staged or self._composed
+                                        or self._next_loaded):
             self._taken = self._photos.take_ready()
 
     def upload(self, budget: FrameBudget) -> None:
-        # Upload, compose (a strip a frame) and the first transition frame go to different
-        # frames: on a software renderer a whole compose costs about half a frame at
-        # 1280x720, and two such steps in one frame missed vsyncs (seen here: 3 in 30 s).
+        # A new photo reaches the screen in steps, each in its own frame(s): the upload
+        # (PBO copy and strips within `upload_budget_s` a frame), the compose (a strip a
+        # frame), then the first transition frame. On a software renderer a whole compose
+        # costs about half a frame at 1280x720, and two such steps together missed vsyncs.
+        budget_s = min(self.upload_budget_s, budget.remaining_s())
         if self._composed:
             self._composed = False
             self._next_loaded = True
@@ -90,12 +96,22 @@ class Show:
             if self._drawer.compose_step():
                 self._staged = False
                 self._composed = True
+        elif self._uploading:
+            copied, ready = self._drawer.pump_upload(budget_s)
+            if copied:
+                self._release_taken()
+            if ready:
+                self._uploading = False
+                self._staged = True
         elif self._taken is not None:
-            self._drawer.stage(self._taken.pixels)
-            self.paths_shown.append(self._taken.path)
+            if self._drawer.begin_upload(self._taken.pixels, budget_s):
+                self._uploading = True
+                self.paths_shown.append(self._taken.path)
+
+    def _release_taken(self) -> None:
+        if self._taken is not None:
             self._taken.release()  # the worker may decode the next photo into this slot now
             self._taken = None
-            self._staged = True
 
     def step(self, dt_s: float) -> None:
         self._time_s += dt_s

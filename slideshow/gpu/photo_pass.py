@@ -7,15 +7,20 @@ order. Every frame after that is cheap: a held photo is a framebuffer blit, a tr
 mixes two whole frames texel for texel. On llvmpipe (2 cores, 1280x720) that took a held
 frame from about 7 ms of rasterising to well under 1 ms. Textures are allocated once at the
 display's size, so photos of any shape never reallocate GPU memory.
-Uploads here are plain `texture.write`; the PBO uploader of the GPU issue replaces them.
+The show uploads through `TextureUploader` (mapped PBOs, strips within a per-frame budget,
+fences), so a large photo spreads over frames; `load_next` writes at once for tests and
+tools.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import moderngl
 import numpy as np
 
 from slideshow.gpu.shaders import shader_source
+from slideshow.gpu.upload import Fence, TextureUploader, UploadJob
 
 # A photo is composed in this many strips of rows, one strip a frame: a whole 1280x720
 # frame cost llvmpipe 7-15 ms, on top of the frame's own work (seen: a missed vsync).
@@ -25,7 +30,8 @@ COMPOSE_STRIPS = 4
 class PhotoPass:
     """Owns the staging texture, the two frame textures and their programs."""
 
-    def __init__(self, ctx: moderngl.Context, display_size: tuple[int, int]) -> None:
+    def __init__(self, ctx: moderngl.Context, display_size: tuple[int, int],
+                 fence_factory: Callable[[], Fence] | None = None) -> None:
         self.ctx = ctx
         self.display_size = display_size
         self._staging = ctx.texture(display_size, 4)
@@ -42,6 +48,9 @@ class PhotoPass:
         self._crossfade["from_tex"] = 0
         self._crossfade["to_tex"] = 1
         self._crossfade_vao = ctx.vertex_array(self._crossfade, [])
+        self._uploader = TextureUploader(ctx, display_size[0] * display_size[1] * 4,
+                                         fence_factory=fence_factory)
+        self._upload: UploadJob | None = None
         self._front = 0  # index of the frame shown when progress == 0
         self._staged_size = display_size
         self._composed_rows = 0  # rows of the back frame composed from the staged photo
@@ -60,6 +69,29 @@ class PhotoPass:
         self._staging.write(pixels, viewport=(0, 0, width, height))
         self._staged_size = (width, height)
         self._composed_rows = 0
+
+    def begin_upload(self, pixels: np.ndarray, copy_budget_s: float) -> bool:
+        """Starts uploading a (h, w, 4) photo into the staging texture through a PBO; False
+        when no buffer is free yet (try again next frame). The pixels must stay valid
+        until `pump_upload` says they are copied."""
+        job = self._uploader.begin(pixels, self._staging, copy_budget_s=copy_budget_s)
+        if job is None:
+            return False
+        self._upload = job
+        self._staged_size = (job.width, job.height)
+        self._composed_rows = 0
+        return True
+
+    def pump_upload(self, budget_s: float) -> tuple[bool, bool]:
+        """Moves the upload on within `budget_s`; returns (pixels copied out of the
+        caller's memory, texture complete on the GPU)."""
+        job = self._upload
+        if job is None:
+            return True, True
+        self._uploader.pump(budget_s)
+        if job.ready:
+            self._upload = None
+        return job.copied, job.ready
 
     def compose_step(self, strips: int = COMPOSE_STRIPS) -> bool:
         """Composes the next 1/strips of the staged photo's frame (the frame the next
@@ -112,6 +144,7 @@ class PhotoPass:
         self._crossfade_vao.render(moderngl.TRIANGLES, vertices=3)
 
     def release(self) -> None:
+        self._uploader.release()
         for target in self._targets:
             target.release()
         for texture in (*self._frames, self._staging):

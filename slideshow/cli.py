@@ -1,4 +1,5 @@
-"""The command line: `slideshow [show] PATH...`, `slideshow bench`, `slideshow check`.
+"""The command line: `slideshow [show] PATH...`, `slideshow bench`, `slideshow check`,
+`slideshow transitions`.
 
 Each subcommand lives in `slideshow/commands/<name>.py`; this module only builds the parser,
 sets up logging and turns project errors into one clear line and exit status 2.
@@ -12,11 +13,11 @@ import sys
 from collections.abc import Sequence
 
 from slideshow import __version__
-from slideshow.commands import bench, check, show
+from slideshow.commands import bench, check, show, transitions
 from slideshow.config import describe_settings
 from slideshow.errors import SlideshowError
 
-COMMANDS = {"show": show, "bench": bench, "check": check}
+COMMANDS = {"show": show, "bench": bench, "check": check, "transitions": transitions}
 
 
 def build_parser() -> argparse.ArgumentParser:

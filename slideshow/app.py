@@ -108,8 +108,12 @@ def run_show(config: Config, *, headless: bool = False, seconds: float | None = 
 
         from slideshow.gpu.bars_pass import BarsPass
         from slideshow.gpu.photo_pass import PhotoPass
+        from slideshow.gpu.transition_deck import TransitionDeck
 
-        photo_pass = PhotoPass(surface.ctx, surface.size)
+        deck = TransitionDeck(surface.ctx, config.transitions.pool, config.transitions.easing,
+                              config.transitions.folder)
+        stack.callback(deck.release)
+        photo_pass = PhotoPass(surface.ctx, surface.size, deck=deck)
         stack.callback(photo_pass.release)
         bars_pass = BarsPass(surface.ctx) if bars else None
         if bars_pass is not None:
@@ -154,8 +158,8 @@ def run_show(config: Config, *, headless: bool = False, seconds: float | None = 
                 return False
             return seconds is None or time.perf_counter() - started[0] < seconds
 
-        log.info("showing %d photos on a %dx%d %s (%s)", len(paths), *surface.size,
-                 surface.kind, surface.renderer)
+        log.info("showing %d photos on a %dx%d %s (%s) with %d transitions", len(paths),
+                 *surface.size, surface.kind, surface.renderer, len(deck.passes))
         try:
             loop.run(keep_going)
         except KeyboardInterrupt:
@@ -187,6 +191,7 @@ def run_show(config: Config, *, headless: bool = False, seconds: float | None = 
                 "decoded": pipeline.decoded,
                 "failed": pipeline.failed,
                 "worker_restarts": pipeline.restarts,
+                "transitions": deck.names,
                 "gl_error": surface.ctx.error,
             },
             last_frame=last_frame,

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from slideshow.easing import EASINGS
 from slideshow.errors import ConfigError
 
 
@@ -54,6 +55,21 @@ class ShowConfig:
     fit: str = _setting(
         "fill", "how a photo fits the display: fill crops to cover, fit letterboxes, shrink never "
         "upscales, blur letterboxes (its blurred background is not drawn yet)", choices=FIT_MODES)
+
+
+EASING_NAMES = tuple(EASINGS)
+
+
+@dataclass(frozen=True)
+class TransitionsConfig:
+    pool: tuple[str, ...] = _setting(
+        ("all",), "transitions to pick from at random, never the same twice in a row: names "
+        "(wipe-left), file names for all their variants (wipe), .glsl paths, or all; "
+        "`slideshow transitions` lists them", separator=",")
+    easing: str = _setting("ease-in-out-sine", "easing applied to progress", choices=EASING_NAMES)
+    folder: str = _setting(
+        "", "a folder of your own gl-transitions .glsl files; empty means the per-user "
+        "config folder's transitions/")
 
 
 @dataclass(frozen=True)
@@ -95,6 +111,7 @@ class WorkersConfig:
 @dataclass(frozen=True)
 class Config:
     show: ShowConfig = ShowConfig()
+    transitions: TransitionsConfig = TransitionsConfig()
     display: DisplayConfig = DisplayConfig()
     pacing: PacingConfig = PacingConfig()
     workers: WorkersConfig = WorkersConfig()
@@ -227,10 +244,14 @@ def _coerce(f: dataclasses.Field, value: Any, key: str, source: str) -> Any:
         elif kind is Size:
             value_out = value if isinstance(value, Size) else Size.parse(str(value))
         elif kind is tuple:
-            items = [value] if isinstance(value, str) else value
+            if isinstance(value, str):
+                separator = f.metadata.get("separator")
+                items = [v.strip() for v in value.split(separator)] if separator else [value]
+            else:
+                items = value
             if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) for i in items):
                 raise fail("expected a list of strings")
-            value_out = tuple(os.path.expanduser(i) for i in items)
+            value_out = tuple(os.path.expanduser(i) for i in items if i)
         else:
             if not isinstance(value, str):
                 raise fail(f"expected a string{_allowed(f)}")

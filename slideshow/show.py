@@ -32,6 +32,7 @@ class PhotoDrawer(Protocol):
     def begin_upload(self, pixels: np.ndarray, copy_budget_s: float) -> bool: ...
     def pump_upload(self, budget_s: float) -> tuple[bool, bool]: ...
     def compose_step(self) -> bool: ...
+    def begin_transition(self) -> float | None: ...
     def swap_photos(self) -> None: ...
     def draw(self, progress: float) -> None: ...
 
@@ -61,6 +62,7 @@ class Show:
         self._next_loaded = False                # the next photo waits in the back texture
         self._held_s = hold_s                    # the first photo fades in as soon as it is ready
         self._progress: float | None = None      # None while holding; 0..1 during a transition
+        self._duration_s = transition_s           # of the transition running
         self._time_s = 0.0
         self._heights = np.zeros(BAR_COUNT, np.float32)
         self._phases = np.linspace(0.0, 2.0 * math.pi, BAR_COUNT, dtype=np.float32) * 3.7
@@ -120,10 +122,11 @@ class Show:
             if self._held_s >= self.hold_s:
                 if self._next_loaded:
                     self._progress = 0.0
+                    self._duration_s = self._drawer.begin_transition() or self.transition_s
                 elif self._held_s - dt_s < self.hold_s and self.photos_shown:
                     self.late_photos += 1
         else:
-            self._progress += dt_s / self.transition_s if self.transition_s > 0 else 1.0
+            self._progress += dt_s / self._duration_s if self._duration_s > 0 else 1.0
             if self._progress >= 1.0:
                 self._drawer.swap_photos()
                 self._progress = None

@@ -15,6 +15,9 @@ def add_display_options(parser: argparse.ArgumentParser) -> None:
                         help="seconds each photo is held (show.interval_s)")
     parser.add_argument("--transition", type=float, metavar="S",
                         help="seconds a transition lasts (show.transition_s)")
+    parser.add_argument("--transitions", metavar="NAMES",
+                        help="comma-separated transitions to pick from, or all "
+                        "(transitions.pool; `slideshow transitions` lists them)")
     parser.add_argument("--rate", type=float, metavar="HZ",
                         help="refresh rate when swap does not block (display.rate_hz; "
                         "default: the monitor's, 60 when unknown)")
@@ -28,6 +31,7 @@ DISPLAY_FLAGS = {
     "fit": ("show.fit", "--fit"),
     "interval": ("show.interval_s", "--interval"),
     "transition": ("show.transition_s", "--transition"),
+    "transitions": ("transitions.pool", "--transitions"),
     "rate": ("display.rate_hz", "--rate"),
     "vsync": ("display.vsync", "--vsync"),
 }

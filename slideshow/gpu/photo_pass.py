@@ -20,6 +20,8 @@ import moderngl
 import numpy as np
 
 from slideshow.gpu.shaders import shader_source
+from slideshow.gpu.transition_deck import TransitionDeck
+from slideshow.gpu.transitions import TransitionPass
 from slideshow.gpu.upload import Fence, TextureUploader, UploadJob
 
 # A photo is composed in this many strips of rows, one strip a frame: a whole 1280x720
@@ -31,7 +33,8 @@ class PhotoPass:
     """Owns the staging texture, the two frame textures and their programs."""
 
     def __init__(self, ctx: moderngl.Context, display_size: tuple[int, int],
-                 fence_factory: Callable[[], Fence] | None = None) -> None:
+                 fence_factory: Callable[[], Fence] | None = None,
+                 deck: TransitionDeck | None = None) -> None:
         self.ctx = ctx
         self.display_size = display_size
         self._staging = ctx.texture(display_size, 4)
@@ -52,6 +55,9 @@ class PhotoPass:
                                          fence_factory=fence_factory)
         self._upload: UploadJob | None = None
         self._front = 0  # index of the frame shown when progress == 0
+        # The transitions to draw between the frames; without a deck, the built-in crossfade.
+        self._deck = deck
+        self._transition: TransitionPass | None = None
         self._staged_size = display_size
         self._composed_rows = 0  # rows of the back frame composed from the staged photo
 
@@ -125,7 +131,17 @@ class PhotoPass:
         self._targets[1 - self._front].clear(0.0, 0.0, 0.0, 1.0)
         self.draw(0.5)
         self.draw(0.0)
+        if self._deck is not None:
+            self._deck.warm_up(self._frames[self._front], self._frames[1 - self._front])
         self.ctx.finish()
+
+    def begin_transition(self) -> float | None:
+        """Picks the transition for the coming photo change; returns its own duration in
+        seconds when it has one (None: the show's)."""
+        if self._deck is None:
+            return None
+        self._transition = self._deck.next()
+        return self._transition.transition.duration_s
 
     def swap_photos(self) -> None:
         """Makes the photo shown at the end of a transition the one shown at its start."""
@@ -137,6 +153,9 @@ class PhotoPass:
         if progress <= 0.0 or progress >= 1.0:
             shown = self._front if progress <= 0.0 else 1 - self._front
             self.ctx.copy_framebuffer(self.ctx.fbo, self._targets[shown])
+            return
+        if self._transition is not None:
+            self._transition.draw(self._frames[self._front], self._frames[1 - self._front], progress)
             return
         self._frames[self._front].use(0)
         self._frames[1 - self._front].use(1)

@@ -113,7 +113,8 @@ def run_show(config: Config, *, headless: bool = False, seconds: float | None = 
         deck = TransitionDeck(surface.ctx, config.transitions.pool, config.transitions.easing,
                               config.transitions.folder)
         stack.callback(deck.release)
-        photo_pass = PhotoPass(surface.ctx, surface.size, deck=deck)
+        photo_pass = PhotoPass(surface.ctx, surface.size, deck=deck,
+                               blur_background=config.show.fit == "blur")
         stack.callback(photo_pass.release)
         bars_pass = BarsPass(surface.ctx) if bars else None
         if bars_pass is not None:

@@ -54,7 +54,7 @@ class ShowConfig:
     transition_s: float = _setting(1.5, "seconds a transition lasts", min=0.0, max=60.0)
     fit: str = _setting(
         "fill", "how a photo fits the display: fill crops to cover, fit letterboxes, shrink never "
-        "upscales, blur letterboxes (its blurred background is not drawn yet)", choices=FIT_MODES)
+        "upscales, blur letterboxes over a blurred, darkened copy of the photo", choices=FIT_MODES)
 
 
 EASING_NAMES = tuple(EASINGS)

@@ -105,3 +105,27 @@ def test_warm_up_leaves_the_frames_black_and_the_next_photo_exact(egl_surface, p
     photo_pass.load_next(photo)
     photo_pass.draw(1.0)
     assert np.array_equal(frame(egl_surface), photo)
+
+
+def test_blur_fit_puts_a_darkened_copy_of_the_photo_behind_it(egl_surface):
+    photo_pass = PhotoPass(egl_surface.ctx, egl_surface.size, blur_background=True)
+    try:
+        tall = np.empty((32, 16, 4), np.uint8)  # a portrait photo on a 2:1 display
+        tall[...] = (200, 100, 40, 255)
+        photo_pass.load_next(tall)
+        photo_pass.draw(1.0)
+        shown = frame(egl_surface)
+        assert (shown[:, 24:40, :3] == (200, 100, 40)).all()  # the photo itself, exact
+        side = shown[:, :20, :3].astype(int)
+        # Behind it: the same colour, darkened (0.55), not the black letterbox.
+        assert np.abs(side - np.array([110, 55, 22])).max() <= 3
+    finally:
+        photo_pass.release()
+
+
+def test_without_blur_the_letterbox_stays_black(egl_surface, photo_pass):
+    tall = np.empty((32, 16, 4), np.uint8)
+    tall[...] = (200, 100, 40, 255)
+    photo_pass.load_next(tall)
+    photo_pass.draw(1.0)
+    assert (frame(egl_surface)[:, :20, :3] == 0).all()

@@ -14,6 +14,7 @@ tools.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import moderngl
@@ -27,6 +28,10 @@ from slideshow.gpu.upload import Fence, TextureUploader, UploadJob
 # A photo is composed in this many strips of rows, one strip a frame: a whole 1280x720
 # frame cost llvmpipe 7-15 ms, on top of the frame's own work (seen: a missed vsync).
 COMPOSE_STRIPS = 4
+# The blurred background: the photo shrunk to about this many rows (a box filter on the
+# GPU, once per photo), read back bilinearly behind the photo, darkened.
+BLUR_ROWS = 48.0
+BLUR_DARKEN = 0.55
 
 
 class PhotoPass:
@@ -34,7 +39,7 @@ class PhotoPass:
 
     def __init__(self, ctx: moderngl.Context, display_size: tuple[int, int],
                  fence_factory: Callable[[], Fence] | None = None,
-                 deck: TransitionDeck | None = None) -> None:
+                 deck: TransitionDeck | None = None, blur_background: bool = False) -> None:
         self.ctx = ctx
         self.display_size = display_size
         self._staging = ctx.texture(display_size, 4)
@@ -42,9 +47,32 @@ class PhotoPass:
         self._targets = [ctx.framebuffer(color_attachments=[frame]) for frame in self._frames]
         for target in self._targets:
             target.clear(0.0, 0.0, 0.0, 1.0)  # black until the first photo arrives
+        compose_source = shader_source("compose.frag")
+        if blur_background:
+            compose_source = compose_source.replace(
+                "#version 330 core\n", "#version 330 core\n#define BLUR_BACKGROUND\n", 1)
         self._compose = ctx.program(vertex_shader=shader_source("fullscreen.vert"),
-                                    fragment_shader=shader_source("compose.frag"))
+                                    fragment_shader=compose_source)
         self._compose["display_height"] = display_size[1]
+        # The "blur" fit: a blurred, darkened, cover-scaled copy of the photo behind it.
+        self.blur_background = blur_background
+        self._reduce = max(1.0, display_size[1] / BLUR_ROWS)
+        self._small: moderngl.Texture | None = None
+        self._small_target: moderngl.Framebuffer | None = None
+        if blur_background:
+            self._small = ctx.texture((math.ceil(display_size[0] / self._reduce),
+                                       math.ceil(display_size[1] / self._reduce)), 4)
+            self._small.repeat_x = self._small.repeat_y = False
+            self._small_target = ctx.framebuffer(color_attachments=[self._small])
+            self._reduce_program = ctx.program(vertex_shader=shader_source("fullscreen.vert"),
+                                               fragment_shader=shader_source("blur_reduce.frag"))
+            self._reduce_program["reduce"] = self._reduce
+            self._reduce_vao = ctx.vertex_array(self._reduce_program, [])
+            self._compose["small_tex"] = 1
+            self._compose["reduce"] = self._reduce
+            self._compose["darken"] = BLUR_DARKEN
+            self._staging.repeat_x = self._staging.repeat_y = False
+            self._staging.filter = (moderngl.LINEAR, moderngl.LINEAR)
         self._compose_vao = ctx.vertex_array(self._compose, [])
         self._crossfade = ctx.program(vertex_shader=shader_source("fullscreen.vert"),
                                       fragment_shader=shader_source("crossfade.frag"))
@@ -99,19 +127,23 @@ class PhotoPass:
             self._upload = None
         return job.copied, job.ready
 
-    def compose_step(self, strips: int = COMPOSE_STRIPS) -> bool:
+    def compose_step(self, strips: int | None = None) -> bool:
         """Composes the next 1/strips of the staged photo's frame (the frame the next
         transition shows); True once the whole frame is composed. Leaves the previously
         bound framebuffer bound."""
         width, height = self._staged_size
         display_width, display_height = self.display_size
-        rows = -(-display_height // strips)
+        rows = -(-display_height // (strips or COMPOSE_STRIPS))
         first, last = self._composed_rows, min(display_height, self._composed_rows + rows)
         previous = self.ctx.fbo
+        if first == 0 and self._small_target is not None:
+            self._reduce_photo(width, height)
         target = self._targets[1 - self._front]
         target.use()
         target.scissor = (0, first, display_width, last - first)
         self._staging.use(0)
+        if self._small is not None:
+            self._small.use(1)
         self._compose["origin"] = ((display_width - width) // 2, (display_height - height) // 2)
         self._compose["size"] = (width, height)
         self._compose_vao.render(moderngl.TRIANGLES, vertices=3)
@@ -119,6 +151,16 @@ class PhotoPass:
         previous.use()
         self._composed_rows = last
         return last >= display_height
+
+    def _reduce_photo(self, width: int, height: int) -> None:
+        """Shrinks the staged photo into the small texture (the blurred background's
+        source); only the texels covering the photo are written."""
+        assert self._small_target is not None
+        self._small_target.use()
+        self._small_target.viewport = (0, 0, max(1, math.ceil(width / self._reduce)),
+                                       max(1, math.ceil(height / self._reduce)))
+        self._staging.use(0)
+        self._reduce_vao.render(moderngl.TRIANGLES, vertices=3)
 
     def warm_up(self) -> None:
         """Runs every program once, into the bound framebuffer and a frame still black.
@@ -164,6 +206,11 @@ class PhotoPass:
 
     def release(self) -> None:
         self._uploader.release()
+        if self._small_target is not None and self._small is not None:
+            self._small_target.release()
+            self._small.release()
+            self._reduce_vao.release()
+            self._reduce_program.release()
         for target in self._targets:
             target.release()
         for texture in (*self._frames, self._staging):

@@ -111,7 +111,7 @@ def run_show(config: Config, *, headless: bool = False, seconds: float | None = 
         from slideshow.gpu.transition_deck import TransitionDeck
 
         deck = TransitionDeck(surface.ctx, config.transitions.pool, config.transitions.easing,
-                              config.transitions.folder)
+                              config.transitions.folder, params=config.transitions.params)
         stack.callback(deck.release)
         photo_pass = PhotoPass(surface.ctx, surface.size, deck=deck,
                                blur_background=config.show.fit == "blur")

@@ -67,6 +67,9 @@ class TransitionsConfig:
         "(wipe-left), file names for all their variants (wipe), .glsl paths, or all; "
         "`slideshow transitions` lists them", separator=",")
     easing: str = _setting("ease-in-out-sine", "easing applied to progress", choices=EASING_NAMES)
+    params: tuple[str, ...] = _setting(
+        (), "per-transition settings as NAME.PARAMETER=VALUE, e.g. wipe-left.softness=0.2, "
+        "blinds.count=12 (a file's name sets all its variants) or block-spin-grid.duration_s=3")
     folder: str = _setting(
         "", "a folder of your own gl-transitions .glsl files; empty means the per-user "
         "config folder's transitions/")

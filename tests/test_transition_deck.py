@@ -68,3 +68,27 @@ def test_photo_pass_draws_the_picked_transition_exact_at_the_ends(egl_surface, t
     finally:
         photo_pass.release()
         deck.release()
+
+
+def test_params_setting_changes_a_parameter_and_a_duration(egl_surface, tmp_path):
+    deck = TransitionDeck(egl_surface.ctx, ("blinds", "crossfade"), "linear", str(tmp_path),
+                          params=("blinds.count=3", "crossfade.duration_s=4"))
+    try:
+        by_name = {p.transition.name: p for p in deck.passes}
+        assert by_name["blinds-horizontal"].values["count"] == 3
+        assert by_name["blinds-vertical"].values["count"] == 3
+        assert by_name["crossfade"].transition.duration_s == 4.0
+    finally:
+        deck.release()
+
+
+@pytest.mark.parametrize("setting, words", [
+    ("blinds.slats=3", ["blinds.slats=3", "no parameter 'slats'", "count"]),
+    ("wobble.count=3", ["wobble.count=3", "names no transition", "crossfade"]),
+    ("blinds.count", ["NAME.PARAMETER=VALUE"]),
+    ("crossfade.duration_s=soon", ["crossfade.duration_s=soon"]),
+])
+def test_bad_params_setting_names_the_setting(egl_surface, tmp_path, setting, words):
+    with pytest.raises(ConfigError) as info:
+        TransitionDeck(egl_surface.ctx, ("blinds", "crossfade"), "linear", str(tmp_path), params=(setting,))
+    assert all(word in str(info.value) for word in words), str(info.value)

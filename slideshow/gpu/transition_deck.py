@@ -14,12 +14,40 @@ import moderngl
 
 from slideshow.errors import ConfigError
 from slideshow.gpu.transitions import (
-    TransitionError, TransitionLibrary, TransitionPass, choose, default_user_folder)
+    Transition, TransitionError, TransitionLibrary, TransitionPass, choose, default_user_folder)
+
+
+def apply_settings(transitions: list[Transition], settings: tuple[str, ...],
+                   known: list[str]) -> list[Transition]:
+    """`transitions` with the `transitions.params` settings (NAME.PARAMETER=VALUE, NAME a
+    transition or a file's name, PARAMETER a uniform or duration_s) applied; a setting that
+    names nothing, or a bad value, is a ConfigError naming the setting."""
+    result = list(transitions)
+    for setting in settings:
+        target, _, value = setting.partition("=")
+        name, _, parameter = target.strip().rpartition(".")
+        if not name or not parameter or not value.strip():
+            raise ConfigError(f"config key transitions.params: {setting!r} is not "
+                              "NAME.PARAMETER=VALUE, e.g. wipe-left.softness=0.2")
+        matches = [i for i, t in enumerate(result) if name in (t.name, t.family)]
+        if not matches:
+            raise ConfigError(f"config key transitions.params: {setting!r} names no transition "
+                              f"in the pool; known transitions: {', '.join(known)}")
+        for i in matches:
+            try:
+                if parameter == "duration_s":
+                    result[i] = result[i].with_overrides(duration_s=float(value))
+                else:
+                    result[i] = result[i].with_overrides({parameter: value.strip()})
+            except (TransitionError, ValueError) as exc:
+                raise ConfigError(f"config key transitions.params: {setting!r}: {exc}") from None
+    return result
 
 
 class TransitionDeck:
     def __init__(self, ctx: moderngl.Context, pool: tuple[str, ...], easing: str,
-                 folder: str = "", rng: random.Random | None = None) -> None:
+                 folder: str = "", rng: random.Random | None = None,
+                 params: tuple[str, ...] = ()) -> None:
         library = TransitionLibrary(Path(folder).expanduser() if folder else default_user_folder())
         library.validate(ctx)
         specs = library.names if "all" in pool else list(pool)
@@ -30,6 +58,7 @@ class TransitionDeck:
         if not transitions:
             raise ConfigError("config key transitions.pool names no transition that compiles; "
                               f"available: {', '.join(library.names)}")
+        transitions = apply_settings(transitions, params, library.names)
         self.passes = [TransitionPass(ctx, t, easing=easing) for t in transitions]
         self._rng = rng or random.Random()
         self._current: TransitionPass | None = None

@@ -9,9 +9,7 @@ the objects that live for the whole run.
 from __future__ import annotations
 
 import logging
-import os
 import time
-from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,15 +74,9 @@ def photo_paths(config: Config) -> list[str]:
     return [str(p) for p in ensure_demo_photos()]
 
 
-def image_worker_count(config: Config, displays: int = 1) -> int:
-    if config.workers.image_workers:
-        return config.workers.image_workers
-    return max(1, min(displays, (os.cpu_count() or 2) - 1))
-
-
 def run_show(config: Config, *, headless: bool = False, seconds: float | None = None,
-             frames: int | None = None, bars: bool = True, capture_last_frame: bool = False,
-             on_surface: Callable[[Any], None] | None = None) -> RunReport:
+             frames: int | None = None, bars: bool = True,
+             capture_last_frame: bool = False) -> RunReport:
     """Runs the slideshow until the window closes, Esc/q, Ctrl-C, or `seconds` of
     measured frames (or `frames` measured frames) have run; returns what was measured."""
     with ExitStack() as stack:
@@ -100,7 +92,7 @@ def run_show(config: Config, *, headless: bool = False, seconds: float | None = 
             next_path=ShuffledPhotos(paths),
             target=surface.size,
             fit=config.show.fit,
-            workers=image_worker_count(config),
+            workers=config.workers.image_workers,  # 0: one per display, at most cores - 1
             ring_slots=config.workers.ring_slots,
             restart_budget=config.workers.restart_budget,
         )
@@ -130,8 +122,6 @@ def run_show(config: Config, *, headless: bool = False, seconds: float | None = 
                 stopping = True
 
         surface.on_key = on_key
-        if on_surface is not None:
-            on_surface(surface)
 
         capacity = frames + 16 if frames else int((seconds or 600.0) * refresh_hz * 1.25) + 1024
         presenter = Presenter(surface, period_s, config.display.vsync, config.pacing.spin_ms / 1000.0)

@@ -1,16 +1,15 @@
-"""The photos on screen: two composed frames and the crossfade between them.
+"""The photos on screen: two composed frames, and the transition between them.
 
 A photo arrives as RGBA rows at most the display's size (the worker already fitted it).
-It is uploaded once into a staging texture and composed, once, into a display-sized frame
-texture (in strips, over a few frames): centred with a black letterbox, transparency over black, rows in GL's bottom-up
+The show uploads it through `TextureUploader` (a mapped PBO, strips within a per-frame
+budget, a fence) into a staging texture, and then composes it once, in strips over a few
+frames, into a display-sized frame texture: centred, over a black letterbox or (fit
+"blur") a blurred copy of itself, transparency shown over that, rows in GL's bottom-up
 order. Every frame after that is cheap: a held photo is a framebuffer blit, a transition
-mixes two whole frames texel for texel. On llvmpipe (2 cores, 1280x720) that took a held
-frame from about 7 ms of rasterising to well under 1 ms. Textures are allocated once at the
-display's size, so photos of any shape never reallocate GPU memory.
-The show uploads through `TextureUploader` (mapped PBOs, strips within a per-frame budget,
-fences), so a large photo spreads over frames; `load_next` writes at once for tests and
-tools.
-"""
+(from the TransitionDeck, else the built-in crossfade) reads two whole frames. On llvmpipe
+(2 cores, 1280x720) that took a held frame from about 7 ms of rasterising to well under
+1 ms. Textures are allocated once at the display's size, so photos of any shape never
+reallocate GPU memory. `load_next` uploads and composes at once, for tests and tools."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ screen a little longer; nothing ever waits for it.
 
 from __future__ import annotations
 
+import enum
 import math
 from typing import Protocol
 
@@ -44,6 +45,17 @@ class BarsDrawer(Protocol):
 BAR_COUNT = 64
 
 
+class NextPhoto(enum.Enum):
+    """Where the next photo is on its way to the screen."""
+
+    NONE = enum.auto()       # nothing taken yet
+    TAKEN = enum.auto()      # taken from its ring; waits for a free upload buffer
+    UPLOADING = enum.auto()  # being copied into a PBO and sent to the staging texture
+    COMPOSING = enum.auto()  # complete on the GPU; composed into the back frame a strip a frame
+    COMPOSED = enum.auto()   # composed; drawable from the next frame
+    READY = enum.auto()      # in the back frame: the next transition may start
+
+
 class Show:
     """A photo held for `hold_s`, then a transition of `transition_s` to the next one."""
 
@@ -55,11 +67,8 @@ class Show:
         self.hold_s = hold_s
         self.transition_s = transition_s
         self.upload_budget_s = upload_budget_s   # upload work allowed per frame
-        self._taken: ReadyPhoto | None = None   # taken from its ring, not yet on the GPU
-        self._uploading = False                  # its pixels are on their way to the GPU
-        self._staged = False                     # uploaded, being composed a strip a frame
-        self._composed = False                   # composed, drawable from the next frame
-        self._next_loaded = False                # the next photo waits in the back texture
+        self._taken: ReadyPhoto | None = None   # holds its ring slot until copied out
+        self._next = NextPhoto.NONE
         self._held_s = hold_s                    # the first photo fades in as soon as it is ready
         self._progress: float | None = None      # None while holding; 0..1 during a transition
         self._duration_s = transition_s           # of the transition running
@@ -81,34 +90,36 @@ class Show:
         return self._progress
 
     def drain(self, budget: FrameBudget) -> None:
-        if self._taken is None and not (self._uploading or self._staged or self._composed
-                                        or self._next_loaded):
+        if self._next is NextPhoto.NONE:
             self._taken = self._photos.take_ready()
+            if self._taken is not None:
+                self._next = NextPhoto.TAKEN
 
     def upload(self, budget: FrameBudget) -> None:
         # A new photo reaches the screen in steps, each in its own frame(s): the upload
         # (PBO copy and strips within `upload_budget_s` a frame), the compose (a strip a
         # frame), then the first transition frame. On a software renderer a whole compose
         # costs about half a frame at 1280x720, and two such steps together missed vsyncs.
-        budget_s = min(self.upload_budget_s, budget.remaining_s())
-        if self._composed:
-            self._composed = False
-            self._next_loaded = True
-        elif self._staged:
-            if self._drawer.compose_step():
-                self._staged = False
-                self._composed = True
-        elif self._uploading:
-            copied, ready = self._drawer.pump_upload(budget_s)
+        state = self._next
+        if state is NextPhoto.TAKEN:
+            assert self._taken is not None
+            if self._drawer.begin_upload(self._taken.pixels, self._budget_s(budget)):
+                self._next = NextPhoto.UPLOADING
+                self.paths_shown.append(self._taken.path)
+        elif state is NextPhoto.UPLOADING:
+            copied, ready = self._drawer.pump_upload(self._budget_s(budget))
             if copied:
                 self._release_taken()
             if ready:
-                self._uploading = False
-                self._staged = True
-        elif self._taken is not None:
-            if self._drawer.begin_upload(self._taken.pixels, budget_s):
-                self._uploading = True
-                self.paths_shown.append(self._taken.path)
+                self._next = NextPhoto.COMPOSING
+        elif state is NextPhoto.COMPOSING:
+            if self._drawer.compose_step():
+                self._next = NextPhoto.COMPOSED
+        elif state is NextPhoto.COMPOSED:
+            self._next = NextPhoto.READY
+
+    def _budget_s(self, budget: FrameBudget) -> float:
+        return min(self.upload_budget_s, budget.remaining_s())
 
     def _release_taken(self) -> None:
         if self._taken is not None:
@@ -120,7 +131,7 @@ class Show:
         if self._progress is None:
             self._held_s += dt_s
             if self._held_s >= self.hold_s:
-                if self._next_loaded:
+                if self._next is NextPhoto.READY:
                     self._progress = 0.0
                     self._duration_s = self._drawer.begin_transition() or self.transition_s
                 elif self._held_s - dt_s < self.hold_s and self.photos_shown:
@@ -130,7 +141,7 @@ class Show:
             if self._progress >= 1.0:
                 self._drawer.swap_photos()
                 self._progress = None
-                self._next_loaded = False
+                self._next = NextPhoto.NONE
                 self._held_s = 0.0
                 self.photos_shown += 1
         if self._bars is not None:

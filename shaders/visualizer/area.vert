@@ -1,0 +1,8 @@
+#version 330 core
+// One quad covering the viewport, which the visualizer sets to its area: nothing can be
+// drawn outside the area. `uv` is 0..1 across the area, bottom-left origin.
+out vec2 uv;
+void main() {
+    uv = vec2(float(gl_VertexID & 1), float((gl_VertexID >> 1) & 1));
+    gl_Position = vec4(uv * 2.0 - 1.0, 0.0, 1.0);
+}

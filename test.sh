@@ -17,4 +17,11 @@ if [ -z "${DISPLAY:-}" ]; then
     break
   done
 fi
+# A private PulseAudio server for the capture tests, unless one answers already.
+if command -v pulseaudio >/dev/null && ! pactl info >/dev/null 2>&1; then
+  export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
+  pulseaudio --daemonize=no --exit-idle-time=-1 --disallow-exit -n --load=module-native-protocol-unix --log-target=stderr >/dev/null 2>&1 &
+  cleanup+=($!)
+  for _ in $(seq 50); do pactl info >/dev/null 2>&1 && break; sleep 0.1; done
+fi
 "$root/.venv/bin/python" -m pytest "$@"

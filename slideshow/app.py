@@ -45,6 +45,7 @@ class RunReport:
     phase_ms: dict[str, dict[str, float]]
     gc: dict[str, Any]
     show: dict[str, Any] = field(default_factory=dict)
+    audio: dict[str, Any] = field(default_factory=dict)
     #: The last frame drawn, (height, width, 4) uint8 top row first, when asked for.
     last_frame: Any = None
 
@@ -74,9 +75,29 @@ def photo_paths(config: Config) -> list[str]:
     return [str(p) for p in ensure_demo_photos()]
 
 
+def open_overlay(config: Config, ctx: Any, stack: ExitStack) -> tuple[Any, Any]:
+    """The audio visualizer and the FFT worker feeding it, or (None, None) when off."""
+    if config.visualizer.mode == "off":
+        return None, None
+    from slideshow.audio.service import AudioService
+    from slideshow.audio.spectrum import SpectrumConfig
+    from slideshow.gpu.visualizer import Visualizer
+    from slideshow.overlay import AudioOverlay
+
+    try:
+        audio = AudioService(config.audio.source, SpectrumConfig(bands=config.audio.bands))
+    except ValueError as exc:
+        raise ConfigError(f"config key audio.source = {config.audio.source!r}: {exc}") from None
+    stack.callback(audio.close)
+    visualizer = Visualizer(ctx, area=(0.0, 0.0, 1.0, config.visualizer.height),
+                            mode=config.visualizer.mode, bands=config.audio.bands,
+                            opacity=config.visualizer.opacity, mirror=config.visualizer.mirror)
+    stack.callback(visualizer.release)
+    return AudioOverlay(audio, visualizer), visualizer
+
+
 def run_show(config: Config, *, headless: bool = False, seconds: float | None = None,
-             frames: int | None = None, bars: bool = True,
-             capture_last_frame: bool = False) -> RunReport:
+             frames: int | None = None, capture_last_frame: bool = False) -> RunReport:
     """Runs the slideshow until the window closes, Esc/q, Ctrl-C, or `seconds` of
     measured frames (or `frames` measured frames) have run; returns what was measured."""
     with ExitStack() as stack:
@@ -98,7 +119,6 @@ def run_show(config: Config, *, headless: bool = False, seconds: float | None = 
         )
         stack.callback(pipeline.close)
 
-        from slideshow.gpu.bars_pass import BarsPass
         from slideshow.gpu.photo_pass import PhotoPass
         from slideshow.gpu.transition_deck import TransitionDeck
 
@@ -108,10 +128,8 @@ def run_show(config: Config, *, headless: bool = False, seconds: float | None = 
         photo_pass = PhotoPass(surface.ctx, surface.size, deck=deck,
                                blur_background=config.show.fit == "blur")
         stack.callback(photo_pass.release)
-        bars_pass = BarsPass(surface.ctx) if bars else None
-        if bars_pass is not None:
-            stack.callback(bars_pass.release)
-        show = Show(pipeline, photo_pass, bars_pass, config.show.interval_s, config.show.transition_s,
+        overlay, visualizer = open_overlay(config, surface.ctx, stack)
+        show = Show(pipeline, photo_pass, overlay, config.show.interval_s, config.show.transition_s,
                     upload_budget_s=config.pacing.upload_budget_ms / 1000.0)
 
         stopping = False
@@ -134,8 +152,9 @@ def run_show(config: Config, *, headless: bool = False, seconds: float | None = 
 
         surface.use()
         photo_pass.warm_up()
-        if bars_pass is not None:
-            bars_pass.warm_up()
+        if visualizer is not None:
+            visualizer.update(None, 0.0)
+            visualizer.draw()  # compiled for real at its first draw: now, not in a frame
         gc_control.freeze_after_startup()
         started = [0.0]
 
@@ -185,5 +204,6 @@ def run_show(config: Config, *, headless: bool = False, seconds: float | None = 
                 "transitions": deck.names,
                 "gl_error": surface.ctx.error,
             },
+            audio=overlay.summary() if overlay is not None else {"source": "off"},
             last_frame=last_frame,
         )

@@ -1,5 +1,5 @@
 """The command line: `slideshow [show] PATH...`, `slideshow bench`, `slideshow check`,
-`slideshow transitions`.
+`slideshow transitions`, `slideshow listen`, `slideshow devices`.
 
 Each subcommand lives in `slideshow/commands/<name>.py`; this module only builds the parser,
 sets up logging and turns project errors into one clear line and exit status 2.
@@ -13,11 +13,14 @@ import sys
 from collections.abc import Sequence
 
 from slideshow import __version__
-from slideshow.commands import bench, check, show, transitions
+from slideshow.commands import bench, check, devices, listen, show, transitions
 from slideshow.config import describe_settings
 from slideshow.errors import SlideshowError
 
-COMMANDS = {"show": show, "bench": bench, "check": check, "transitions": transitions}
+COMMANDS = {
+    "show": show, "bench": bench, "check": check, "transitions": transitions,
+    "listen": listen, "devices": devices,
+}
 
 
 def build_parser() -> argparse.ArgumentParser:

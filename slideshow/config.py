@@ -76,6 +76,24 @@ class TransitionsConfig:
 
 
 @dataclass(frozen=True)
+class VisualizerConfig:
+    mode: str = _setting("bars", "the audio visualizer over the photos",
+                         choices=("bars", "scope", "waves", "off"))
+    mirror: bool = _setting(False, "bars mirrored from the centre")
+    opacity: float = _setting(0.85, "how opaque the visualizer is", min=0.0, max=1.0)
+    height: float = _setting(0.3, "part of the display's height it uses, at the bottom",
+                             min=0.05, max=1.0)
+
+
+@dataclass(frozen=True)
+class AudioConfig:
+    source: str = _setting(
+        "auto", "what the visualizer listens to: auto (what the computer plays), a device "
+        "name or number, file:PATH (WAV), synthetic (a beat and chords), or off")
+    bands: int = _setting(64, "spectrum bands", min=8, max=256)
+
+
+@dataclass(frozen=True)
 class DisplayConfig:
     fullscreen: bool = _setting(True, "borderless fullscreen on the primary monitor")
     size: Size = _setting(Size(1280, 720), "window size when not fullscreen, or headless size")
@@ -115,6 +133,8 @@ class WorkersConfig:
 class Config:
     show: ShowConfig = ShowConfig()
     transitions: TransitionsConfig = TransitionsConfig()
+    visualizer: VisualizerConfig = VisualizerConfig()
+    audio: AudioConfig = AudioConfig()
     display: DisplayConfig = DisplayConfig()
     pacing: PacingConfig = PacingConfig()
     workers: WorkersConfig = WorkersConfig()

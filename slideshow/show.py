@@ -1,5 +1,5 @@
 """The slideshow's state over time: which photo is held, when the next transition starts,
-how far it has run, and the bar graph standing in for the visualizer.
+how far it has run; and the overlay (the audio visualizer) stepped and drawn with it.
 
 Time here is counted in fixed steps of one refresh period (the loop calls `step` once per
 vsync that passed), so a transition of 1.5 s at 60 Hz is exactly 90 frames long whatever the
@@ -10,7 +10,6 @@ screen a little longer; nothing ever waits for it.
 from __future__ import annotations
 
 import enum
-import math
 from typing import Protocol
 
 import numpy as np
@@ -38,11 +37,12 @@ class PhotoDrawer(Protocol):
     def draw(self, progress: float) -> None: ...
 
 
-class BarsDrawer(Protocol):
-    def draw(self, heights: np.ndarray) -> None: ...
+class Overlay(Protocol):
+    """Drawn over the photos: the audio visualizer (slideshow/overlay.py)."""
 
-
-BAR_COUNT = 64
+    def drain(self) -> None: ...
+    def step(self, dt_s: float) -> None: ...
+    def draw(self) -> None: ...
 
 
 class NextPhoto(enum.Enum):
@@ -59,11 +59,11 @@ class NextPhoto(enum.Enum):
 class Show:
     """A photo held for `hold_s`, then a transition of `transition_s` to the next one."""
 
-    def __init__(self, photos: PhotoSource, drawer: PhotoDrawer, bars: BarsDrawer | None,
+    def __init__(self, photos: PhotoSource, drawer: PhotoDrawer, overlay: Overlay | None,
                  hold_s: float, transition_s: float, upload_budget_s: float = 0.001) -> None:
         self._photos = photos
         self._drawer = drawer
-        self._bars = bars
+        self._overlay = overlay
         self.hold_s = hold_s
         self.transition_s = transition_s
         self.upload_budget_s = upload_budget_s   # upload work allowed per frame
@@ -72,10 +72,6 @@ class Show:
         self._held_s = hold_s                    # the first photo fades in as soon as it is ready
         self._progress: float | None = None      # None while holding; 0..1 during a transition
         self._duration_s = transition_s           # of the transition running
-        self._time_s = 0.0
-        self._heights = np.zeros(BAR_COUNT, np.float32)
-        self._phases = np.linspace(0.0, 2.0 * math.pi, BAR_COUNT, dtype=np.float32) * 3.7
-        self._rates = np.linspace(1.3, 4.1, BAR_COUNT, dtype=np.float32)
         #: Photos shown so far, and times a photo was not ready when its turn came.
         self.photos_shown = 0
         self.late_photos = 0
@@ -90,6 +86,8 @@ class Show:
         return self._progress
 
     def drain(self, budget: FrameBudget) -> None:
+        if self._overlay is not None:
+            self._overlay.drain()
         if self._next is NextPhoto.NONE:
             self._taken = self._photos.take_ready()
             if self._taken is not None:
@@ -127,7 +125,8 @@ class Show:
             self._taken = None
 
     def step(self, dt_s: float) -> None:
-        self._time_s += dt_s
+        if self._overlay is not None:
+            self._overlay.step(dt_s)
         if self._progress is None:
             self._held_s += dt_s
             if self._held_s >= self.hold_s:
@@ -144,12 +143,8 @@ class Show:
                 self._next = NextPhoto.NONE
                 self._held_s = 0.0
                 self.photos_shown += 1
-        if self._bars is not None:
-            np.sin(self._phases + self._rates * self._time_s, out=self._heights)
-            self._heights *= 0.35
-            self._heights += 0.45
 
     def draw(self) -> None:
         self._drawer.draw(self._progress if self._progress is not None else 0.0)
-        if self._bars is not None:
-            self._bars.draw(self._heights)
+        if self._overlay is not None:
+            self._overlay.draw()

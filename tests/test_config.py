@@ -76,8 +76,8 @@ def test_out_of_range_and_wrong_type(tmp_path):
 def test_section_must_be_a_table_and_unknown_sections_are_named(tmp_path):
     with pytest.raises(ConfigError, match=r"config key show .*must be a table"):
         load_config(write(tmp_path, "show = 3\n"))
-    with pytest.raises(ConfigError, match=r"unknown config key audio .*allowed keys in the top level"):
-        load_config(write(tmp_path, "[audio]\nx = 1\n"))
+    with pytest.raises(ConfigError, match=r"unknown config key sound .*allowed keys in the top level"):
+        load_config(write(tmp_path, "[sound]\nx = 1\n"))
 
 
 def test_invalid_toml_and_missing_explicit_file(tmp_path):

@@ -1,12 +1,11 @@
 """The photo pass on Mesa's llvmpipe through EGL: exact pixels at progress 0 and 1,
-letterboxing of photos smaller than the display, and the bars overlay."""
+letterboxing of photos smaller than the display, and the blurred background."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from slideshow.gpu.bars_pass import BarsPass
 from slideshow.gpu.photo_pass import PhotoPass
 
 
@@ -78,23 +77,6 @@ def test_swap_photos_makes_the_new_photo_the_old_one(egl_surface, photo_pass):
     photo_pass.swap_photos()
     photo_pass.draw(0.0)
     assert tuple(frame(egl_surface)[5, 5, :3]) == (0, 0, 255)
-
-
-def test_bars_rise_from_the_bottom_by_height(egl_surface, photo_pass):
-    bars = BarsPass(egl_surface.ctx, area=(-1.0, -1.0, 2.0, 2.0))
-    try:
-        egl_surface.ctx.clear(0, 0, 0, 1)
-        heights = np.zeros(4, np.float32)
-        heights[0], heights[3] = 1.0, 0.25
-        bars.draw(heights)
-        shown = frame(egl_surface)
-        lit = shown[..., :3].sum(axis=2) > 0
-        # Bar 0 covers the first quarter's middle from bottom to top; bar 3 a quarter high.
-        assert lit[1, 8] and lit[30, 8]
-        assert lit[30, 56] and not lit[20, 56]
-        assert not lit[:, 24:40].any()  # bars 1 and 2 have zero height
-    finally:
-        bars.release()
 
 
 def test_warm_up_leaves_the_frames_black_and_the_next_photo_exact(egl_surface, photo_pass):

@@ -17,11 +17,12 @@ from slideshow.commands.show import DISPLAY_FLAGS, add_display_options
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "bench", help="measure frame pacing and print the dt histogram",
-        description="Runs the show (photo decode workers, uploads, crossfades every couple of "
-        "seconds, and a 64-bar graph standing in for the visualizer) and reports how evenly "
+        description="Runs the show (photo decode workers, uploads, a transition every couple "
+        "of seconds, and the visualizer listening to a synthetic beat) and reports how evenly "
         "frames were presented: the dt histogram, percentiles, missed vsyncs, per-phase times "
         "and garbage-collector pauses. Detection and warm-up frames are not counted. "
-        "Defaults here: --seconds 10 --interval 2 --transition 1, in a 1280x720 window.")
+        "Defaults here: --seconds 10 --interval 2 --transition 1 --audio synthetic, in a "
+        "1280x720 window, so that runs compare.")
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="photos to show (default: the built-in demo set)")
     parser.add_argument("--headless", action="store_true",
@@ -37,7 +38,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--screenshot", metavar="PNG",
                         help="save the last frame as a PNG image")
     add_display_options(parser)
-    parser.set_defaults(seconds=10.0, interval=2.0, transition=1.0)
+    parser.set_defaults(seconds=10.0, interval=2.0, transition=1.0, audio="synthetic")
     add_config_options(parser)
 
 
@@ -52,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         flags["show_paths"] = ("show.paths", "PATH")
     config = config_from_args(args, flags)
     report = run_show(config, headless=args.headless, seconds=None if args.frames else args.seconds,
-                      frames=args.frames, bars=True, capture_last_frame=bool(args.screenshot))
+                      frames=args.frames, capture_last_frame=bool(args.screenshot))
     figures = bench_figures(report)
     if args.screenshot:
         from PIL import Image
@@ -84,6 +85,7 @@ def bench_figures(report: Any) -> dict[str, Any]:
         "gc": report.gc,
         "histogram": [{"lo_ms": lo, "hi_ms": hi, "count": n} for lo, hi, n in report.histogram if n],
         "show": report.show,
+        "audio": report.audio,
         "surface": report.surface,
         "size": list(report.size),
         "renderer": report.renderer,
@@ -111,6 +113,11 @@ def format_report(figures: dict[str, Any], chart: str) -> str:
     ]
     for name, p in figures["phase_ms"].items():
         lines.append(f"  {name:<8} {p['p50']:8.3f} {p['p99']:8.3f} {p['max']:8.3f}")
+    audio = figures["audio"]
+    if audio.get("hop_ms"):
+        lines.append(f"audio: {audio['source']}, {audio['hops']} hops, hop ms median "
+                     f"{audio['hop_ms']['median']} p99 {audio['hop_ms']['p99']}, age of the bins "
+                     f"drawn ms p50 {audio['age_ms']['p50']} p99 {audio['age_ms']['p99']}")
     show = figures["show"]
     lines.append(f"photos: {show['photos_shown']} shown, {show['decoded']} decoded, "
                  f"{show['failed']} failed, {show['late_photos']} late, "

@@ -23,6 +23,11 @@ def add_display_options(parser: argparse.ArgumentParser) -> None:
                         "default: the monitor's, 60 when unknown)")
     parser.add_argument("--vsync", choices=("auto", "blocking", "paced"),
                         help="auto measures whether swap blocks on vsync (display.vsync)")
+    parser.add_argument("--audio", metavar="SOURCE",
+                        help="what the visualizer listens to: auto, a device, file:PATH, "
+                        "synthetic or off (audio.source; `slideshow devices` lists devices)")
+    parser.add_argument("--visualizer", choices=("bars", "scope", "waves", "off"),
+                        help="the visualizer mode (visualizer.mode)")
     parser.add_argument("--seconds", type=float, metavar="N",
                         help="stop after N seconds of frames")
 
@@ -34,6 +39,8 @@ DISPLAY_FLAGS = {
     "transitions": ("transitions.pool", "--transitions"),
     "rate": ("display.rate_hz", "--rate"),
     "vsync": ("display.vsync", "--vsync"),
+    "audio": ("audio.source", "--audio"),
+    "visualizer": ("visualizer.mode", "--visualizer"),
 }
 
 
@@ -63,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         args.show_paths = list(args.paths)
         flags["show_paths"] = ("show.paths", "PATH")
     config = config_from_args(args, flags)
-    report = run_show(config, seconds=args.seconds, bars=False)
+    report = run_show(config, seconds=args.seconds)
     print(f"slideshow: {report.show['photos_shown']} photos shown in {report.seconds:.0f} s; "
           f"dt p99 {report.frames['dt_ms']['p99']:.2f} ms, "
           f"{report.frames['missed_vsyncs']} missed vsyncs")

@@ -1,0 +1,258 @@
+"""Which audio the visualizer hears, and capture of what the computer is playing.
+
+`--audio` takes `auto`, a device (index or part of its name), `file:PATH`, `synthetic`,
+`tone:HZ` or `off`:
+
+- `auto` on Linux is the PulseAudio / PipeWire monitor of the default sink: PortAudio sees
+  the sound server through ALSA's `pulse` device, and `PULSE_SOURCE=<sink>.monitor`
+  (the sink from `pactl get-default-sink`, or `pactl info` on older servers) makes that
+  device record what the sink plays instead of the microphone. On Windows it is a WASAPI
+  loopback device where PortAudio offers one; elsewhere (or with no sound server) the
+  default input device, e.g. BlackHole on macOS.
+- sounddevice is imported lazily, and a PortAudio that is missing (OSError on import, as
+  on the GPU machine) counts as "no device": the worker then publishes silence.
+
+`CaptureSource` runs a sounddevice `InputStream` whose callback copies each block into a
+preallocated ring (no allocation of its own in the callback); the worker loop takes the
+frames that arrived since its last look with `take()`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from slideshow.audio.sources import AudioSourceError
+
+SPEC_HELP = ("auto (what the computer plays: the PulseAudio/PipeWire monitor of the default "
+             "output on Linux, WASAPI loopback on Windows, else the default input), a device "
+             "(index or part of its name, see `slideshow devices`), file:PATH (WAV, looped), "
+             "synthetic (a beat with chords), tone:HZ, or off")
+_RING_S = 2.0  # seconds of audio the capture ring holds
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """A parsed `--audio` value: kind is auto, device, file, synthetic, tone or off."""
+
+    kind: str
+    value: str = ""
+
+    def __str__(self) -> str:
+        return self.kind if not self.value else f"{self.kind}:{self.value}"
+
+
+def parse_spec(text: str) -> SourceSpec:
+    text = text.strip()
+    lowered = text.lower()
+    if lowered in ("auto", "synthetic", "off"):
+        return SourceSpec(lowered)
+    if lowered.startswith("file:"):
+        if not text[5:]:
+            raise ValueError("--audio file: needs a path, e.g. file:song.wav")
+        return SourceSpec("file", text[5:])
+    if lowered.startswith("tone:"):
+        try:
+            hz = float(text[5:])
+        except ValueError:
+            raise ValueError(f"--audio {text!r}: tone:HZ needs a frequency, e.g. tone:1000") from None
+        return SourceSpec("tone", f"{hz:g}")
+    if not text:
+        raise ValueError(f"--audio must be one of: {SPEC_HELP}")
+    return SourceSpec("device", text)
+
+
+@dataclass(frozen=True)
+class DeviceChoice:
+    """The input device capture opens: `device` for sounddevice (None: none usable),
+    `env` to set before opening it, and why it was chosen (or why nothing was)."""
+
+    device: int | None
+    name: str
+    reason: str
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def import_sounddevice() -> Any:
+    """sounddevice, or None when it or PortAudio is missing."""
+    try:
+        import sounddevice
+    except (OSError, ImportError):
+        return None
+    return sounddevice
+
+
+def default_sink_monitor() -> str | None:
+    """`<default sink>.monitor` from the PulseAudio/PipeWire server, or None without one."""
+    pactl = shutil.which("pactl")
+    if pactl is None:
+        return None
+    for args in (["get-default-sink"], ["info"]):
+        try:
+            done = subprocess.run([pactl, *args], capture_output=True, text=True, timeout=3)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        if done.returncode != 0:
+            continue
+        if args == ["get-default-sink"]:
+            sink = done.stdout.strip()
+        else:
+            sink = next((line.split(":", 1)[1].strip() for line in done.stdout.splitlines()
+                         if line.startswith("Default Sink:")), "")
+        if sink:
+            return f"{sink}.monitor"
+    return None
+
+
+def choose_device(spec: SourceSpec, sd: Any = None) -> DeviceChoice:
+    """The device `auto` or a named device means here, with the reason."""
+    sd = sd if sd is not None else import_sounddevice()
+    if sd is None:
+        return DeviceChoice(None, "", "PortAudio is not available (sounddevice cannot load "
+                            "libportaudio; on Debian: apt install libportaudio2)")
+    try:
+        devices = list(sd.query_devices())
+        hostapis = list(sd.query_hostapis())
+    except Exception as exc:  # noqa: BLE001 - a broken PortAudio is "no device"
+        return DeviceChoice(None, "", f"PortAudio could not list devices ({exc})")
+    inputs = [(i, d) for i, d in enumerate(devices) if d["max_input_channels"] > 0]
+    if spec.kind == "device":
+        return _named_device(spec.value, inputs)
+    if sys.platform.startswith("linux"):
+        pulse = next(((i, d) for i, d in inputs if d["name"] == "pulse"), None)
+        monitor = default_sink_monitor()
+        if pulse is not None and monitor is not None:
+            return DeviceChoice(pulse[0], f"pulse ({monitor})",
+                                f"the monitor of the default output {monitor[:-8]!r}, through "
+                                "ALSA's pulse device with PULSE_SOURCE", {"PULSE_SOURCE": monitor})
+        why = ("no PulseAudio/PipeWire server answered pactl" if monitor is None
+               else "PortAudio has no ALSA 'pulse' device (apt install libasound2-plugins)")
+    elif sys.platform == "win32":
+        wasapi = {i for i, h in enumerate(hostapis) if "WASAPI" in h["name"]}
+        loopback = [(i, d) for i, d in inputs
+                    if d["hostapi"] in wasapi and "loopback" in d["name"].lower()]
+        if loopback:
+            i, d = loopback[0]
+            return DeviceChoice(i, d["name"], "a WASAPI loopback device: what the default "
+                                "output plays")
+        why = "PortAudio offers no WASAPI loopback device"
+    else:
+        why = "loopback capture is not built in on this system (route the output to an " \
+              "input such as BlackHole and choose it)"
+    try:
+        default = int(sd.default.device[0])
+    except (TypeError, ValueError, IndexError):
+        default = -1
+    if 0 <= default < len(devices) and devices[default]["max_input_channels"] > 0:
+        return DeviceChoice(default, devices[default]["name"],
+                            f"the default input device ({why})")
+    if inputs:
+        i, d = inputs[0]
+        return DeviceChoice(i, d["name"], f"the first input device ({why}; no default input)")
+    return DeviceChoice(None, "", f"no input device ({why})")
+
+
+def _named_device(text: str, inputs: list[tuple[int, Any]]) -> DeviceChoice:
+    if text.isdigit():
+        match = [(i, d) for i, d in inputs if i == int(text)]
+    else:
+        match = [(i, d) for i, d in inputs if text.lower() in d["name"].lower()]
+    if not match:
+        return DeviceChoice(None, text, f"no input device matches {text!r}")
+    i, d = match[0]
+    return DeviceChoice(i, d["name"], f"asked for with --audio {text}")
+
+
+def describe_devices(spec: str = "auto") -> str:
+    """The input devices PortAudio offers, and which one `spec` would use and why."""
+    sd = import_sounddevice()
+    lines = []
+    if sd is not None:
+        try:
+            hostapis = [h["name"] for h in sd.query_hostapis()]
+            for i, d in enumerate(sd.query_devices()):
+                if d["max_input_channels"] > 0:
+                    lines.append(f"  {i:3d}  {d['name']}  ({hostapis[d['hostapi']]}, "
+                                 f"{d['max_input_channels']} in, {d['default_samplerate']:g} Hz)")
+        except Exception as exc:  # noqa: BLE001
+            lines.append(f"  (PortAudio could not list devices: {exc})")
+    head = ["input devices:"] + (lines or ["  (none)"])
+    parsed = parse_spec(spec)
+    if parsed.kind not in ("auto", "device"):
+        return "\n".join(head + [f"--audio {spec}: no device is used ({parsed.kind} source)"])
+    choice = choose_device(parsed, sd)
+    if choice.device is None:
+        used = f"--audio {spec} would use no device: {choice.reason}; the visualizer stays silent"
+    else:
+        used = f"--audio {spec} would use device {choice.device} {choice.name}: {choice.reason}"
+    return "\n".join(head + [used])
+
+
+class CaptureSource:
+    """A live input stream: its callback fills a ring, `take()` returns what is new."""
+
+    def __init__(self, choice: DeviceChoice, hop_frames: int, sd: Any = None) -> None:
+        sd = sd if sd is not None else import_sounddevice()
+        if sd is None or choice.device is None:
+            raise AudioSourceError(choice.name or "audio device", choice.reason)
+        os.environ.update(choice.env)  # read by ALSA's pulse plugin when the stream opens
+        try:
+            info = sd.query_devices(choice.device)
+            self.sample_rate = int(info["default_samplerate"]) or 48000
+            self.channels = max(1, min(2, int(info["max_input_channels"])))
+        except Exception as exc:  # noqa: BLE001
+            raise AudioSourceError(choice.name, f"cannot be queried ({exc})") from None
+        self.label = f"device:{choice.name}"
+        self._ring = np.zeros((int(self.sample_rate * _RING_S), self.channels), dtype=np.float32)
+        self._out = np.zeros_like(self._ring)
+        self._written = 0  # frames the callback has written, ever
+        self._read = 0  # frames take() has returned, ever
+        self.overflows = 0
+        try:
+            self._stream = sd.InputStream(
+                device=choice.device, channels=self.channels, samplerate=self.sample_rate,
+                dtype="float32", blocksize=hop_frames, latency="low",
+                callback=self._callback)
+            self._stream.start()
+        except Exception as exc:  # noqa: BLE001 - PortAudioError: busy, gone, bad format
+            raise AudioSourceError(choice.name, f"cannot be opened for capture ({exc})") from None
+
+    def _callback(self, indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
+        ring, size = self._ring, len(self._ring)
+        start = self._written % size
+        first = min(frames, size - start)
+        ring[start:start + first] = indata[:first]
+        if first < frames:
+            ring[: frames - first] = indata[first:]
+        if status:
+            self.overflows += 1
+        self._written += frames
+
+    @property
+    def active(self) -> bool:
+        return bool(self._stream.active)
+
+    def take(self) -> np.ndarray:
+        """The frames that arrived since the last call (a view, valid until the next
+        call), at most the ring's length; empty when nothing came."""
+        written, size = self._written, len(self._ring)
+        count = min(written - self._read, size)
+        start = (written - count) % size
+        first = min(count, size - start)
+        self._out[:first] = self._ring[start:start + first]
+        self._out[first:count] = self._ring[: count - first]
+        self._read = written
+        return self._out[:count]
+
+    def close(self) -> None:
+        try:
+            self._stream.abort()
+            self._stream.close()
+        except Exception:  # noqa: BLE001 - a vanished device
+            pass

@@ -1,0 +1,206 @@
+"""The FFT worker process: audio in, one `LatestValue` block of bands, waveform and beats out.
+
+`run_audio_worker` is the spawned process's entry. It opens the chosen source, runs a
+`Spectrum` on each hop and publishes the packed frame (block.py) with the monotonic time
+of publication, which is system-wide, so a reader's age of the bins is `now - timestamp`.
+
+It never blocks the publisher and never stops publishing:
+
+- file, synthetic and tone sources are pulled one hop at a time on a fixed schedule, so
+  they play in real time; a worker that fell far behind (a suspended machine) skips ahead
+  instead of racing to catch up;
+- capture delivers what the device gave since the last hop; when nothing came for
+  `_STALL_S`, zeros stand in for the elapsed time, so the bars fall to an idle look;
+- a source that cannot be opened (no PortAudio, no device, a busy device, a file that is
+  not audio) or a device that stops delivering gives one warning over the pipe, and the
+  worker goes on publishing silence.
+
+Like the image workers it ignores SIGINT, dies with its parent (pipe EOF, and
+PR_SET_PDEATHSIG on Linux) and runs at a lower priority (nice 10: below the render
+threads, above the image decoders, since late bins show).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import time
+from multiprocessing.connection import Connection
+from typing import Any
+
+import numpy as np
+
+from slideshow.audio.block import BlockLayout, pack
+from slideshow.audio.capture import CaptureSource, SourceSpec, choose_device
+from slideshow.audio.sources import (
+    AudioSource, AudioSourceError, FileSource, SilenceSource, SyntheticSource, ToneSource)
+from slideshow.audio.spectrum import FftBackend, Spectrum, SpectrumConfig
+
+HOP_S = 0.01  # one hop: how often bins are published (100 per second)
+_STALL_S = 0.2  # capture silent this long: feed zeros (the device paused or is gone)
+_GONE_S = 1.0  # an inactive stream silent this long is reported as gone, once
+_BEHIND_S = 0.25  # a paced source this late skips ahead
+_NICE = 10
+
+
+def run_audio_worker(value_name: str, spec: SourceSpec, config: SpectrumConfig,
+                     conn: Connection, fft_backend: FftBackend = "auto",
+                     parent_pid: int | None = None) -> None:
+    """Entry of the worker process; returns when told to stop (None on the pipe), when
+    the pipe closes or when the parent is gone."""
+    from slideshow.workers.image_worker import _die_with_parent
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _lower_priority()
+    if parent_pid is not None and not _die_with_parent(parent_pid):
+        return
+    from slideshow.workers.latest import LatestValue
+
+    layout = BlockLayout.from_config(config)
+    value = LatestValue.attach(value_name, layout.count)
+    feed = None
+    try:
+        feed = _open_feed(spec, config, conn)
+        _send(conn, ("source", feed.label, feed.sample_rate))
+        _publish_loop(feed, value, layout, config, fft_backend, conn)
+    finally:
+        if feed is not None:
+            feed.close()
+        value.close()
+        conn.close()
+
+
+def _send(conn: Connection, message: tuple[Any, ...]) -> bool:
+    try:
+        conn.send(message)
+        return True
+    except OSError:
+        return False
+
+
+class _Feed:
+    """What the loop reads each hop: `chunk(now)` -> samples, or None for "nothing new"."""
+
+    label: str
+    sample_rate: int
+    no_source = False
+
+    def chunk(self, now: float) -> np.ndarray | None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class _PulledFeed(_Feed):
+    """A generated or file source, one hop per call: the schedule paces it."""
+
+    def __init__(self, source: AudioSource, no_source: bool = False) -> None:
+        self.source, self.label, self.sample_rate = source, source.label, source.sample_rate
+        self.no_source = no_source
+        self.hop_frames = max(1, round(source.sample_rate * HOP_S))
+
+    def chunk(self, now: float) -> np.ndarray | None:
+        return self.source.read(self.hop_frames)
+
+    def close(self) -> None:
+        self.source.close()
+
+
+class _CaptureFeed(_Feed):
+    """A live stream; zeros once it stalls, and one warning when it is gone."""
+
+    def __init__(self, capture: CaptureSource, conn: Connection) -> None:
+        self.capture, self.label, self.sample_rate = capture, capture.label, capture.sample_rate
+        self._conn = conn
+        self._zeros = np.zeros((max(1, round(self.sample_rate * HOP_S)), 1), dtype=np.float32)
+        self._last_data = time.monotonic()
+        self._reported = False
+
+    def chunk(self, now: float) -> np.ndarray | None:
+        frames = self.capture.take()
+        if len(frames):
+            self._last_data = now
+            return frames
+        quiet_s = now - self._last_data
+        if quiet_s < _STALL_S:
+            return None
+        if quiet_s > _GONE_S and not self._reported and not self.capture.active:
+            self._reported = True
+            _send(self._conn, ("warning", f"audio device {self.label[7:]!r} stopped delivering "
+                                          "audio (unplugged?); the visualizer stays silent"))
+        return self._zeros
+
+    def close(self) -> None:
+        self.capture.close()
+
+
+def _open_feed(spec: SourceSpec, config: SpectrumConfig, conn: Connection) -> _Feed:
+    try:
+        if spec.kind == "off":
+            return _PulledFeed(SilenceSource(config.sample_rate))
+        if spec.kind == "synthetic":
+            return _PulledFeed(SyntheticSource(config.sample_rate))
+        if spec.kind == "tone":
+            return _PulledFeed(ToneSource(float(spec.value), 0.5, config.sample_rate))
+        if spec.kind == "file":
+            return _PulledFeed(FileSource(spec.value, loop=True))
+        choice = choose_device(spec)
+        hop_frames = max(1, round(config.sample_rate * HOP_S))
+        return _CaptureFeed(CaptureSource(choice, hop_frames), conn)
+    except (AudioSourceError, ValueError) as exc:
+        _send(conn, ("warning", f"audio source {spec}: {exc}; the visualizer stays silent"))
+        return _PulledFeed(SilenceSource(config.sample_rate), no_source=True)
+
+
+def spectrum_config_for(config: SpectrumConfig, sample_rate: int) -> SpectrumConfig:
+    """`config` at the source's sample rate, its top band cut to what that rate holds."""
+    if sample_rate == config.sample_rate:
+        return config
+    high_hz = min(config.high_hz, 0.45 * sample_rate)
+    return dataclasses.replace(config, sample_rate=sample_rate, high_hz=high_hz)
+
+
+def _publish_loop(feed: _Feed, value: Any, layout: BlockLayout, config: SpectrumConfig,
+                  fft_backend: FftBackend, conn: Connection) -> None:
+    spectrum = Spectrum(spectrum_config_for(config, feed.sample_rate), fft_backend)
+    block = layout.empty()
+    hops = 0
+    due = time.monotonic()
+    try:
+        while True:
+            due += HOP_S
+            now = time.monotonic()
+            if due > now:
+                time.sleep(due - now)
+                now = time.monotonic()
+            elif now - due > _BEHIND_S:
+                due = now  # skip ahead rather than race
+            if conn.poll():
+                try:
+                    if conn.recv() is None:
+                        return
+                except (EOFError, OSError):
+                    return
+            samples = feed.chunk(now)
+            if samples is None:
+                continue
+            if len(samples) == 0:  # a finite source ended: silence from now on
+                samples = np.zeros((round(feed.sample_rate * HOP_S), 1), dtype=np.float32)
+            frame = spectrum.process(samples)
+            hops += 1
+            pack(frame, block, layout, sample_rate=feed.sample_rate, hops=hops,
+                 no_source=feed.no_source)
+            value.write(block, time.monotonic())
+    finally:
+        spectrum.close()
+
+
+def _lower_priority() -> None:
+    try:
+        current = os.nice(0)
+        if current < _NICE:
+            os.nice(_NICE - current)
+    except (OSError, AttributeError):
+        pass

@@ -36,7 +36,7 @@ def red_photos(tmp_path: Path) -> Path:
 def small_show_config(folder: Path, **display: object) -> Config:
     overrides = {"show.paths": [str(folder)], "display.size": "160x90", "display.fullscreen": False,
                  "show.interval_s": 0.5, "show.transition_s": 0.1, "workers.image_workers": 1,
-                 "audio.source": "synthetic"}
+                 "audio.source": "synthetic", "transitions.pool": "crossfade"}
     overrides.update({f"display.{k}": v for k, v in display.items()})
     return load_config(Path(__file__).with_name("empty.toml"), overrides)
 

@@ -7,7 +7,6 @@ server itself, and skips when pulseaudio is not installed or refuses to start.""
 from __future__ import annotations
 
 import math
-import os
 import shutil
 import subprocess
 import time

@@ -89,11 +89,38 @@ def open_overlay(config: Config, ctx: Any, stack: ExitStack) -> tuple[Any, Any]:
     except ValueError as exc:
         raise ConfigError(f"config key audio.source = {config.audio.source!r}: {exc}") from None
     stack.callback(audio.close)
-    visualizer = Visualizer(ctx, area=(0.0, 0.0, 1.0, config.visualizer.height),
+    visualizer = Visualizer(ctx, area=parse_area(config.visualizer.area),
                             mode=config.visualizer.mode, bands=config.audio.bands,
+                            colours=parse_colours(config.visualizer.colours),
                             opacity=config.visualizer.opacity, mirror=config.visualizer.mirror)
     stack.callback(visualizer.release)
-    return AudioOverlay(audio, visualizer), visualizer
+    return AudioOverlay(audio, visualizer, latency_ms=config.audio.latency_ms), visualizer
+
+
+def parse_area(text: str) -> tuple[float, float, float, float]:
+    """`visualizer.area`: four parts of the display, x,y,width,height from the bottom left."""
+    try:
+        x, y, w, h = (float(part) for part in text.split(","))
+    except ValueError:
+        raise ConfigError(f"config key visualizer.area = {text!r}: expected x,y,width,height "
+                          "as parts of the display, e.g. 0,0,1,0.3") from None
+    if not (0 <= x < 1 and 0 <= y < 1 and 0 < w <= 1 - x + 1e-9 and 0 < h <= 1 - y + 1e-9):
+        raise ConfigError(f"config key visualizer.area = {text!r}: each value is a part of the "
+                          "display (0..1) and the area must lie inside it")
+    return x, y, w, h
+
+
+def parse_colours(text: str) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+    """`visualizer.colours`: two #rrggbb colours, low and high."""
+    parts = [part.strip().lstrip("#") for part in text.split(",")]
+    try:
+        if len(parts) != 2 or any(len(p) != 6 for p in parts):
+            raise ValueError
+        low, high = (tuple(int(p[i:i + 2], 16) / 255.0 for i in (0, 2, 4)) for p in parts)
+    except ValueError:
+        raise ConfigError(f"config key visualizer.colours = {text!r}: expected two colours "
+                          "as #rrggbb,#rrggbb, e.g. #268cff,#ff4d99") from None
+    return low, high  # type: ignore[return-value]
 
 
 def run_show(config: Config, *, headless: bool = False, seconds: float | None = None,

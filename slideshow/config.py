@@ -81,8 +81,11 @@ class VisualizerConfig:
                          choices=("bars", "scope", "waves", "off"))
     mirror: bool = _setting(False, "bars mirrored from the centre")
     opacity: float = _setting(0.85, "how opaque the visualizer is", min=0.0, max=1.0)
-    height: float = _setting(0.3, "part of the display's height it uses, at the bottom",
-                             min=0.05, max=1.0)
+    area: str = _setting(
+        "0,0,1,0.3", "where it is drawn: x,y,width,height as parts of the display, from the "
+        "bottom left (the default: the bottom 30 %)")
+    colours: str = _setting(
+        "#268cff,#ff4d99", "the low and the high colour, as #rrggbb,#rrggbb")
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,9 @@ class AudioConfig:
         "auto", "what the visualizer listens to: auto (what the computer plays), a device "
         "name or number, file:PATH (WAV), synthetic (a beat and chords), or off")
     bands: int = _setting(64, "spectrum bands", min=8, max=256)
+    latency_ms: float = _setting(
+        0.0, "delays the picture to match speakers that play late (Bluetooth, a TV)",
+        min=0.0, max=1000.0)
 
 
 @dataclass(frozen=True)

@@ -2,15 +2,24 @@
 value is copied out of shared memory (a seqlock read, never a wait), handed to the
 visualizer's animation, and drawn over the photos. It also keeps the figures `slideshow
 bench` reports: how old the bins were when drawn, and the worker's time per hop.
+
+`latency_ms` delays the picture to match speakers that play late (Bluetooth, a TV): the
+last values are kept in a small preallocated ring with their publish times, and the one
+drawn is the newest that is at least that old.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
 
 from slideshow.audio.block import AudioBlock, BlockLayout, unpack
+
+
+HISTORY = 128  # values kept for the latency delay
 
 
 class AudioValues(Protocol):
@@ -28,10 +37,18 @@ class Drawer(Protocol):
 
 
 class AudioOverlay:
-    def __init__(self, audio: AudioValues, visualizer: Drawer, capacity_frames: int = 36000) -> None:
+    def __init__(self, audio: AudioValues, visualizer: Drawer, capacity_frames: int = 36000,
+                 latency_ms: float = 0.0, now: Callable[[], float] = time.monotonic) -> None:
         self._audio = audio
         self._visualizer = visualizer
         self._buffer = audio.layout.empty()
+        self._latency_s = latency_ms / 1000.0
+        self._now = now
+        # Delay line: one value a frame at most, so 1 s at 120 Hz fits.
+        self._history = np.zeros((HISTORY if latency_ms > 0 else 1, audio.layout.count), np.float32)
+        self._history_s = np.full(len(self._history), -np.inf)
+        self._history_head = 0
+        self._shown_index = -1
         self._block: AudioBlock | None = None
         self._sequence = -1
         self._seen_hops = 0
@@ -50,15 +67,39 @@ class AudioOverlay:
         if self._frames < len(self._ages_ms):
             self._ages_ms[self._frames] = age_s * 1e3
             self._frames += 1
-        if sequence == self._sequence:
-            return
-        self._sequence = sequence
-        self._block = unpack(self._buffer, self._audio.layout)
-        for hop_ms in self._block.hop_times_since(self._seen_hops):
+        if sequence != self._sequence:
+            self._sequence = sequence
+            self._remember(age_s)
+        if self._latency_s > 0:
+            self._pick_delayed()
+        elif self._shown_index != self._history_head:
+            self._shown_index = self._history_head
+            self._block = unpack(self._history[0], self._audio.layout)
+
+    def _remember(self, age_s: float) -> None:
+        head = (self._history_head + 1) % len(self._history)
+        self._history[head] = self._buffer
+        self._history_s[head] = self._now() - age_s
+        self._history_head = head
+        block = unpack(self._buffer, self._audio.layout)
+        for hop_ms in block.hop_times_since(self._seen_hops):
             if self._hops < len(self._hop_ms):
                 self._hop_ms[self._hops] = hop_ms
                 self._hops += 1
-        self._seen_hops = self._block.hops
+        self._seen_hops = block.hops
+        if self._latency_s <= 0:
+            self._shown_index = -1  # a new value to show
+
+    def _pick_delayed(self) -> None:
+        """Shows the newest remembered value published at least `latency` ago."""
+        due_s = self._now() - self._latency_s
+        for back in range(len(self._history)):
+            index = (self._history_head - back) % len(self._history)
+            if self._history_s[index] <= due_s:
+                if index != self._shown_index and np.isfinite(self._history_s[index]):
+                    self._shown_index = index
+                    self._block = unpack(self._history[index], self._audio.layout)
+                return
 
     def step(self, dt_s: float) -> None:
         self._visualizer.update(self._block, dt_s)

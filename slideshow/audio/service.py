@@ -29,6 +29,7 @@ from slideshow.audio.capture import SourceSpec, parse_spec
 from slideshow.audio.spectrum import FftBackend, SpectrumConfig
 from slideshow.audio.worker import run_audio_worker
 from slideshow.workers.latest import LatestValue
+from slideshow.workers.processes import stop_processes
 
 _STEADY_S = 10.0  # a worker that lived this long resets the backoff
 
@@ -204,20 +205,6 @@ class AudioService:
         process, conn = self._process, self._conn
         if process is None:
             return
-        if conn is not None:
-            try:
-                conn.send(None)
-            except OSError:
-                pass
-        process.join(self._stop_timeout_s)
-        if process.is_alive():
-            process.terminate()
-            process.join(0.5)
-        if process.is_alive():
-            process.kill()
-            process.join()
-        process.close()
+        stop_processes([(process, conn)], self._stop_timeout_s)
         self._process = None
-        if conn is not None:
-            conn.close()
-            self._conn = None
+        self._conn = None

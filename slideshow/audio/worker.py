@@ -27,7 +27,7 @@ import os
 import signal
 import time
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -79,21 +79,19 @@ def _send(conn: Connection, message: tuple[Any, ...]) -> bool:
         return False
 
 
-class _Feed:
+class _Feed(Protocol):
     """What the loop reads each hop: `chunk(now)` -> samples, or None for "nothing new"."""
 
     label: str
     sample_rate: int
-    no_source = False
+    no_source: bool
 
-    def chunk(self, now: float) -> np.ndarray | None:
-        raise NotImplementedError
+    def chunk(self, now: float) -> np.ndarray | None: ...
 
-    def close(self) -> None:
-        pass
+    def close(self) -> None: ...
 
 
-class _PulledFeed(_Feed):
+class _PulledFeed:
     """A generated or file source, one hop per call: the schedule paces it."""
 
     def __init__(self, source: AudioSource, no_source: bool = False) -> None:
@@ -108,8 +106,10 @@ class _PulledFeed(_Feed):
         self.source.close()
 
 
-class _CaptureFeed(_Feed):
+class _CaptureFeed:
     """A live stream; zeros once it stalls, and one warning when it is gone."""
+
+    no_source = False
 
     def __init__(self, capture: CaptureSource, conn: Connection) -> None:
         self.capture, self.label, self.sample_rate = capture, capture.label, capture.sample_rate

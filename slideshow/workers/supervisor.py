@@ -38,6 +38,7 @@ from multiprocessing.process import BaseProcess
 
 from slideshow.workers.image_worker import (
     NO_FREE_SLOT, DecodeReply, DecodeRequest, Decoder, run_worker)
+from slideshow.workers.processes import stop_processes
 from slideshow.workers.ring import FrameRing
 
 # The error class of the result reported for a file when it is quarantined.
@@ -408,30 +409,11 @@ class Supervisor:
     def _stop_workers(self) -> None:
         """Asks each worker to stop, then terminates and kills what is left."""
         running = [w for w in self._workers if w.process is not None]
+        stop_processes([(w.process, w.conn) for w in running], self._stop_timeout_s)
         for worker in running:
-            if worker.conn is not None:
-                try:
-                    worker.conn.send(None)
-                except OSError:
-                    pass
-        deadline = time.monotonic() + self._stop_timeout_s
-        for worker in running:
-            worker.process.join(max(0.0, deadline - time.monotonic()))
-        for worker in running:
-            process = worker.process
-            if process.is_alive():
-                process.terminate()
-                process.join(0.5)
-            if process.is_alive():
-                process.kill()
-                process.join()
-            process.close()
             worker.process = None
-            if worker.conn is not None:
-                worker.conn.close()
-                worker.conn = None
+            worker.conn = None
             worker.restart_at = None
-
 
 def _check_picklable(decoder: Decoder) -> None:
     try:

@@ -35,6 +35,7 @@ MAX_BANDS = 256
 MAX_WAVE_POINTS = 1024  # SpectrumConfig.waveform_points allows up to 1024
 
 _BAR_CAP_PX = 2.0  # thickness of a peak cap
+VALUE_TEXTURES = 3  # frames a value texture rests before it is written again
 DEFAULT_COLOURS = ((0.15, 0.55, 1.0), (1.0, 0.3, 0.6))  # low end, high end; RGB 0..1
 
 _BREATH_PERIOD_S = 4.0  # one slow breath of the idle line
@@ -104,8 +105,13 @@ class Visualizer:
         self._kicks: int | None = None
         self._snares: int | None = None
 
-        self._texture = ctx.texture((MAX_WAVE_POINTS, 3), 1, dtype="f4")
-        self._texture.filter = moderngl.NEAREST, moderngl.NEAREST
+        # A ring of value textures, one written a frame: rewriting the texture the last
+        # frame still reads makes the driver wait for that frame (seen on llvmpipe: the
+        # draw phase's p99 went from 1 to 14 ms).
+        self._textures = [ctx.texture((MAX_WAVE_POINTS, 3), 1, dtype="f4") for _ in range(VALUE_TEXTURES)]
+        for texture in self._textures:
+            texture.filter = moderngl.NEAREST, moderngl.NEAREST
+        self._next_texture = 0
         self._programs = {name: ctx.program(
             vertex_shader=shader_source("visualizer/area.vert"),
             fragment_shader=shader_source("visualizer/common.glsl") + shader_source(f"visualizer/{name}.frag"))
@@ -208,8 +214,10 @@ class Visualizer:
         width, height = round(vx + (x + w) * vw) - left, round(vy + (y + h) * vh) - bottom
         if width <= 0 or height <= 0:
             return
-        self._texture.write(self._values)
-        self._texture.use(0)
+        texture = self._textures[self._next_texture]
+        self._next_texture = (self._next_texture + 1) % len(self._textures)
+        texture.write(self._values)
+        texture.use(0)
         program = self._programs[self.mode]
         self._set_uniforms(program, (width, height))
         # Bars with sound shade only the rows up to the tallest bar or cap: the empty rows
@@ -253,4 +261,5 @@ class Visualizer:
             vao.release()
         for program in self._programs.values():
             program.release()
-        self._texture.release()
+        for texture in self._textures:
+            texture.release()

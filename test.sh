@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sets up what is missing (see scripts/bootstrap.sh --test), starts a virtual X display
-# when there is none, and runs the whole test suite. Arguments go to pytest.
+# Sets up what is missing (see scripts/bootstrap.sh --test), starts a virtual X display and
+# a PulseAudio server when none is running, and runs the whole test suite. Arguments go to
+# pytest.
 set -euo pipefail
 root=$(cd "$(dirname "$0")" && pwd)
 "$root/scripts/bootstrap.sh" --test

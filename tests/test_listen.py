@@ -13,7 +13,7 @@ from tests.test_audio_worker import write_tone_wav
 
 
 def listen(*args: str, timeout_s: float = 60.0) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "slideshow.commands.listen", *args],
+    return subprocess.run([sys.executable, "-m", "slideshow", "listen", *args],
                           capture_output=True, text=True, timeout=timeout_s)
 
 

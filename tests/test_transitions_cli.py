@@ -25,7 +25,7 @@ def parse(*argv: str) -> argparse.Namespace:
 
 
 def run_command(*argv: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "slideshow.commands.transitions", *argv],
+    return subprocess.run([sys.executable, "-m", "slideshow", "transitions", *argv],
                           cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
                           capture_output=True, text=True, timeout=120)
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import shutil
 import statistics
 import sys
@@ -38,10 +37,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "live bars in the terminal. With --json, ends with a one-line JSON summary (source, "
         "sample_rate, hops, band_hz, band_mean, peak_hz, beats, hop_ms). Exit status 0 when "
         "it ran, also when the source failed and only silence was heard.")
-    _add_arguments(parser)
-
-
-def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seconds", type=float, default=None, metavar="N",
                         help="stop after N seconds of audio (default: until Ctrl-C)")
     parser.add_argument("--json", action="store_true",
@@ -188,21 +183,3 @@ class Bars:
     def finish(self) -> None:
         self.stream.write("\x1b[?25h")
         self.stream.flush()
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m slideshow.commands.listen`, for when the CLI does not list it yet."""
-    parser = argparse.ArgumentParser(prog="slideshow listen")
-    _add_arguments(parser)
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        datefmt="%H:%M:%S")
-    try:
-        return run(args)
-    except ConfigError as exc:
-        print(f"slideshow: error: {exc}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -162,20 +162,3 @@ def _lay_out(rows: list[tuple[str, list[np.ndarray]]], tile: tuple[int, int]) ->
         for column, still in enumerate(stills):
             sheet.paste(Image.fromarray(still[..., :3]), (left + column * (tile[0] + _GAP), y))
     return sheet
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m slideshow.commands.transitions ...`, until cli.py registers the command."""
-    parser = argparse.ArgumentParser(prog="slideshow")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["transitions", *(sys.argv[1:] if argv is None else argv)])
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        return run(args)
-    except SlideshowError as exc:
-        print(f"slideshow: error: {exc}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

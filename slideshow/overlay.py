@@ -42,10 +42,11 @@ class AudioOverlay:
         self._audio = audio
         self._visualizer = visualizer
         self._buffer = audio.layout.empty()
+        self._shown = audio.layout.empty()
         self._latency_s = latency_ms / 1000.0
         self._now = now
-        # Delay line: one value a frame at most, so 1 s at 120 Hz fits.
-        self._history = np.zeros((HISTORY if latency_ms > 0 else 1, audio.layout.count), np.float32)
+        # Delay line (only with a latency): one value a frame at most, so 1 s at 120 Hz fits.
+        self._history = np.zeros((HISTORY if latency_ms > 0 else 0, audio.layout.count), np.float32)
         self._history_s = np.full(len(self._history), -np.inf)
         self._history_head = 0
         self._shown_index = -1
@@ -69,26 +70,29 @@ class AudioOverlay:
             self._frames += 1
         if sequence != self._sequence:
             self._sequence = sequence
-            self._remember(age_s)
+            self._count_hops(unpack(self._buffer, self._audio.layout))
+            if self._latency_s > 0:
+                self._remember(age_s)
+            else:
+                # Its own copy: the read buffer is rewritten every frame, and a read the
+                # writer lapped may leave it torn (then the previous value stays shown).
+                np.copyto(self._shown, self._buffer)
+                self._block = unpack(self._shown, self._audio.layout)
         if self._latency_s > 0:
             self._pick_delayed()
-        elif self._shown_index != self._history_head:
-            self._shown_index = self._history_head
-            self._block = unpack(self._history[0], self._audio.layout)
+
+    def _count_hops(self, block: AudioBlock) -> None:
+        for hop_ms in block.hop_times_since(self._seen_hops):
+            if self._hops < len(self._hop_ms):
+                self._hop_ms[self._hops] = hop_ms
+                self._hops += 1
+        self._seen_hops = block.hops
 
     def _remember(self, age_s: float) -> None:
         head = (self._history_head + 1) % len(self._history)
         self._history[head] = self._buffer
         self._history_s[head] = self._now() - age_s
         self._history_head = head
-        block = unpack(self._buffer, self._audio.layout)
-        for hop_ms in block.hop_times_since(self._seen_hops):
-            if self._hops < len(self._hop_ms):
-                self._hop_ms[self._hops] = hop_ms
-                self._hops += 1
-        self._seen_hops = block.hops
-        if self._latency_s <= 0:
-            self._shown_index = -1  # a new value to show
 
     def _pick_delayed(self) -> None:
         """Shows the newest remembered value published at least `latency` ago."""

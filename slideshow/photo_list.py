@@ -57,11 +57,3 @@ class ShuffledPhotos:
                     self._cycle[0], self._cycle[-1] = self._cycle[-1], self._cycle[0]
             self._last = self._cycle.pop()
             return self._last
-
-    def forget(self, path: str) -> None:
-        """Drops a photo that cannot be shown, so it is not requested again."""
-        with self._lock:
-            if path in self._paths:
-                self._paths.remove(path)
-            if path in self._cycle:
-                self._cycle.remove(path)

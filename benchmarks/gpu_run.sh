@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The GPU machine's figures (one NVIDIA H100, no display), in one run: frame pacing
-# headless at 4K and 1080p (issue 2) and render-thread time per frame while a 4K photo
-# uploads, texture.write against the PBO uploader (issue 4).
+# headless at 4K and 1080p (issue 2), render-thread time per frame while a 4K photo
+# uploads, texture.write against the PBO uploader (issue 4), and every transition's GPU
+# draw time at 4K and 1080p (issues 4 and 8).
 # Here, first: ../shared/gpu/prepare.sh platformdirs   (fills .device/, which git ignores)
 # Then, through the device tool, with .device carried:  bash benchmarks/gpu_run.sh
 # It writes bench JSON and text into $OUT (or /tmp/gpu-out).
@@ -11,8 +12,11 @@ export PYTHONPATH=/tmp/site:$PWD LD_LIBRARY_PATH=$PWD/.device/glvnd:/usr/lib PYT
 out=${OUT:-/tmp/gpu-out}
 mkdir -p "$out"
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader || true
-python3 benchmarks/upload.py --repeat 7 2>&1 | tee "$out/upload.txt"
+python3 benchmarks/upload.py --repeat ${GPU_UPLOAD_REPEAT:-7} 2>&1 | tee "$out/upload.txt"
 for size in 3840x2160 1920x1080; do
-  python3 -m slideshow bench --headless --seconds 30 --size "$size" \
+  python3 -m slideshow bench --headless --seconds ${GPU_BENCH_SECONDS:-30} --size "$size" \
     --json "$out/bench-$size.json" --log-level warning 2>&1 | tee "$out/bench-$size.txt"
+done
+for size in 3840x2160 1920x1080; do
+  python3 benchmarks/transitions.py --size "$size" --frames 60 --repeat 3 2>&1 | tee "$out/transitions-$size.txt"
 done

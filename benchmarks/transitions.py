@@ -23,7 +23,6 @@ import sys
 import time
 from pathlib import Path
 
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from slideshow.commands.transitions import _images  # noqa: E402

@@ -4,19 +4,27 @@
 # uploads, texture.write against the PBO uploader (issue 4), and every transition's GPU
 # draw time at 4K and 1080p (issues 4 and 8).
 # Here, first: ../shared/gpu/prepare.sh platformdirs   (fills .device/, which git ignores)
-# Then, through the device tool, with .device carried:  bash benchmarks/gpu_run.sh
+# Then, through the device tool, with .device carried:  bash benchmarks/gpu_run.sh [PART...]
+# PART: upload, bench, transitions (default: all three).
 # It writes bench JSON and text into $OUT (or /tmp/gpu-out).
 set -euo pipefail
 python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .device/wheels/*.whl
 export PYTHONPATH=/tmp/site:$PWD LD_LIBRARY_PATH=$PWD/.device/glvnd:/usr/lib PYTHONUNBUFFERED=1
 out=${OUT:-/tmp/gpu-out}
 mkdir -p "$out"
+parts=" ${*:-upload bench transitions} "
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader || true
-python3 benchmarks/upload.py --repeat ${GPU_UPLOAD_REPEAT:-7} 2>&1 | tee "$out/upload.txt"
-for size in 3840x2160 1920x1080; do
-  python3 -m slideshow bench --headless --seconds ${GPU_BENCH_SECONDS:-30} --size "$size" \
-    --json "$out/bench-$size.json" --log-level warning 2>&1 | tee "$out/bench-$size.txt"
-done
-for size in 3840x2160 1920x1080; do
-  python3 benchmarks/transitions.py --size "$size" --frames 60 --repeat 3 2>&1 | tee "$out/transitions-$size.txt"
-done
+if [[ $parts == *" upload "* ]]; then
+  python3 benchmarks/upload.py --repeat "${GPU_UPLOAD_REPEAT:-7}" 2>&1 | tee "$out/upload.txt"
+fi
+if [[ $parts == *" bench "* ]]; then
+  for size in 3840x2160 1920x1080; do
+    python3 -m slideshow bench --headless --seconds "${GPU_BENCH_SECONDS:-30}" --size "$size" \
+      --json "$out/bench-$size.json" --log-level warning 2>&1 | tee "$out/bench-$size.txt"
+  done
+fi
+if [[ $parts == *" transitions "* ]]; then
+  for size in 3840x2160 1920x1080; do
+    python3 benchmarks/transitions.py --size "$size" --frames 60 --repeat 3 2>&1 | tee "$out/transitions-$size.txt"
+  done
+fi

@@ -23,6 +23,7 @@ from slideshow.pacing import FrameStats, GcControl, PhaseTimer, VsyncClock
 from slideshow.photo_list import ShuffledPhotos, expand_paths
 from slideshow.presenter import Presenter
 from slideshow.show import Show
+from slideshow.slow_frames import slowest_frames
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,8 @@ class RunReport:
     gc: dict[str, Any]
     show: dict[str, Any] = field(default_factory=dict)
     audio: dict[str, Any] = field(default_factory=dict)
+    #: The slowest frames, explained (slideshow/slow_frames.py).
+    slowest: list[dict[str, Any]] = field(default_factory=list)
     #: The last frame drawn, (height, width, 4) uint8 top row first, when asked for.
     last_frame: Any = None
 
@@ -232,5 +235,6 @@ def run_show(config: Config, *, headless: bool = False, seconds: float | None = 
                 "gl_error": surface.ctx.error,
             },
             audio=overlay.summary() if overlay is not None else {"source": "off"},
+            slowest=slowest_frames(stats, phases, show.events),
             last_frame=last_frame,
         )

@@ -10,6 +10,8 @@ screen a little longer; nothing ever waits for it.
 from __future__ import annotations
 
 import enum
+import os
+from collections import deque
 from typing import Protocol
 
 import numpy as np
@@ -33,6 +35,8 @@ class PhotoDrawer(Protocol):
     def pump_upload(self, budget_s: float) -> tuple[bool, bool]: ...
     def compose_step(self) -> bool: ...
     def begin_transition(self) -> float | None: ...
+    @property
+    def transition_name(self) -> str: ...
     def swap_photos(self) -> None: ...
     def draw(self, progress: float) -> None: ...
 
@@ -43,6 +47,12 @@ class Overlay(Protocol):
     def drain(self) -> None: ...
     def step(self, dt_s: float) -> None: ...
     def draw(self) -> None: ...
+
+
+EVENTS_KEPT = 1024
+# Sums of fixed steps land a hair below the decimal they stand for (6 x 1/60 s is
+# 0.09999999999999999 s): compared with this slack, a 0.1 s hold at 60 Hz is 6 frames, not 7.
+_STEP_SLACK_S = 1e-9
 
 
 class NextPhoto(enum.Enum):
@@ -76,6 +86,13 @@ class Show:
         self.photos_shown = 0
         self.late_photos = 0
         self.paths_shown: list[str] = []
+        #: What happened at which frame (the loop's frame number), for `slideshow bench` to
+        #: show next to its slowest frames; a few entries per photo, the last ones kept.
+        self.events: deque[tuple[int, str]] = deque(maxlen=EVENTS_KEPT)
+        self._frame = -1  # the loop's frame number: drain runs once at the start of each
+
+    def _note(self, text: str) -> None:
+        self.events.append((self._frame, text))
 
     @property
     def transition_active(self) -> bool:
@@ -86,12 +103,14 @@ class Show:
         return self._progress
 
     def drain(self, budget: FrameBudget) -> None:
+        self._frame += 1
         if self._overlay is not None:
             self._overlay.drain()
         if self._next is NextPhoto.NONE:
             self._taken = self._photos.take_ready()
             if self._taken is not None:
                 self._next = NextPhoto.TAKEN
+                self._note(f"photo taken: {os.path.basename(self._taken.path)}")
 
     def upload(self, budget: FrameBudget) -> None:
         # A new photo reaches the screen in steps, each in its own frame(s): the upload
@@ -104,15 +123,19 @@ class Show:
             if self._drawer.begin_upload(self._taken.pixels, self._budget_s(budget)):
                 self._next = NextPhoto.UPLOADING
                 self.paths_shown.append(self._taken.path)
+                self._note("upload begins")
         elif state is NextPhoto.UPLOADING:
             copied, ready = self._drawer.pump_upload(self._budget_s(budget))
-            if copied:
+            if copied and self._taken is not None:
                 self._release_taken()
+                self._note("upload copied out of the ring")
             if ready:
                 self._next = NextPhoto.COMPOSING
+                self._note("upload complete on the GPU")
         elif state is NextPhoto.COMPOSING:
             if self._drawer.compose_step():
                 self._next = NextPhoto.COMPOSED
+                self._note("composed")
         elif state is NextPhoto.COMPOSED:
             self._next = NextPhoto.READY
 
@@ -129,20 +152,23 @@ class Show:
             self._overlay.step(dt_s)
         if self._progress is None:
             self._held_s += dt_s
-            if self._held_s >= self.hold_s:
+            if self._held_s >= self.hold_s - _STEP_SLACK_S:
                 if self._next is NextPhoto.READY:
                     self._progress = 0.0
                     self._duration_s = self._drawer.begin_transition() or self.transition_s
-                elif self._held_s - dt_s < self.hold_s and self.photos_shown:
+                    self._note(f"transition begins: {self._drawer.transition_name}")
+                elif self._held_s - dt_s < self.hold_s - _STEP_SLACK_S and self.photos_shown:
                     self.late_photos += 1
+                    self._note("next photo late: holding this one")
         else:
             self._progress += dt_s / self._duration_s if self._duration_s > 0 else 1.0
-            if self._progress >= 1.0:
+            if self._progress >= 1.0 - _STEP_SLACK_S:
                 self._drawer.swap_photos()
                 self._progress = None
                 self._next = NextPhoto.NONE
                 self._held_s = 0.0
                 self.photos_shown += 1
+                self._note("transition ends")
 
     def draw(self) -> None:
         self._drawer.draw(self._progress if self._progress is not None else 0.0)

@@ -108,3 +108,20 @@ def test_a_late_photo_keeps_the_current_one_on_screen(rig):
     for _ in range(20):
         shown = frame(show, surface)
     assert show.photos_shown == 2 and tuple(shown[16, 32, :3]) == (0, 255, 0)
+
+
+def test_events_tell_a_photo_change_in_order_with_frame_numbers(rig):
+    show, source, _, surface = rig
+    FakeFenceUnsignalledUntilOpened.opened = True
+    source.waiting.append(ScriptedPhoto((0, 0, 255)))
+    for _ in range(30):  # the first photo's change, then 0.1 s of hold with nothing decoded
+        frame(show, surface)
+    texts = [text for _, text in show.events]
+    assert texts == ["photo taken: (0, 0, 255).png", "upload begins", "upload copied out of the ring",
+                     "upload complete on the GPU", "composed", "transition begins: crossfade",
+                     "transition ends", "next photo late: holding this one"]
+    frames = [at for at, _ in show.events]
+    assert frames == sorted(frames) and frames[0] == 0
+    # compose takes a strip a frame; the transition starts the frame after it is composed
+    assert frames[5] - frames[4] == 1 and frames[6] - frames[5] == round(0.1 * 60)
+    assert frames[7] - frames[6] == round(0.1 * 60)

@@ -12,6 +12,7 @@ from typing import Any
 
 from slideshow.commands.options import add_config_options, config_from_args
 from slideshow.commands.show import DISPLAY_FLAGS, add_display_options
+from slideshow.slow_frames import format_slowest
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -89,6 +90,7 @@ def bench_figures(report: Any) -> dict[str, Any]:
         "surface": report.surface,
         "size": list(report.size),
         "renderer": report.renderer,
+        "slowest": report.slowest,
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                     "python": platform.python_version()},
     }
@@ -122,4 +124,6 @@ def format_report(figures: dict[str, Any], chart: str) -> str:
     lines.append(f"photos: {show['photos_shown']} shown, {show['decoded']} decoded, "
                  f"{show['failed']} failed, {show['late_photos']} late, "
                  f"{show['worker_restarts']} worker restarts")
+    if figures.get("slowest"):
+        lines.append(format_slowest(figures["slowest"]))
     return "\n".join(lines)

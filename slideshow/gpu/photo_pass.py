@@ -184,6 +184,11 @@ class PhotoPass:
         self._transition = self._deck.next()
         return self._transition.transition.duration_s
 
+    @property
+    def transition_name(self) -> str:
+        """The transition the last `begin_transition` picked (crossfade without a deck)."""
+        return self._transition.transition.name if self._transition is not None else "crossfade"
+
     def swap_photos(self) -> None:
         """Makes the photo shown at the end of a transition the one shown at its start."""
         self._front = 1 - self._front

@@ -102,8 +102,13 @@ class PhaseTimer:
         """Each phase's duration in the last completed frame (zeros before any)."""
         if self._frames == 0:
             return {name: 0.0 for name in self.phase_names}
-        row = self._durations_s[self._frames - 1]
-        return {name: float(row[i]) for i, name in enumerate(self.phase_names)}
+        return self.frame_s(self._frames - 1)
+
+    def frame_s(self, row: int) -> dict[str, float]:
+        """Each phase's duration in completed frame `row` (0 = the first)."""
+        if not 0 <= row < self._frames:
+            raise IndexError(f"frame {row} not recorded; {self._frames} frames are")
+        return {name: float(self._durations_s[row, i]) for i, name in enumerate(self.phase_names)}
 
     def percentiles_ms(self) -> dict[str, dict[str, float]]:
         """{phase: {"p50", "p99", "max"}} in milliseconds, rounded to 3 decimals."""

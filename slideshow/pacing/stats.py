@@ -37,6 +37,8 @@ class FrameStats:
             raise ValueError(f"period_s must be above 0, got {period_s!r}")
         self.period_s = float(period_s)
         self._dt_s = np.zeros(max(1, capacity_frames), dtype=np.float64)
+        # The loop's frame number of each measured frame, to line slow frames up with events.
+        self._frame_index = np.zeros(max(1, capacity_frames), dtype=np.int64)
         self._frames = 0
         self._missed_vsyncs = 0
         self._edges_ms = _bin_edges_ms(self.period_s * 1e3)
@@ -47,12 +49,22 @@ class FrameStats:
 
     def record(self, tick: FrameTick) -> None:
         if self._frames == len(self._dt_s):
-            grown = np.zeros(2 * len(self._dt_s), dtype=np.float64)
-            grown[: self._frames] = self._dt_s
-            self._dt_s = grown
+            self._dt_s = _grown(self._dt_s)
+            self._frame_index = _grown(self._frame_index)
         self._dt_s[self._frames] = tick.dt_s
+        self._frame_index[self._frames] = tick.frame_index
         self._frames += 1
         self._missed_vsyncs += tick.missed
+
+    def slowest(self, count: int) -> list[tuple[int, int, float, float]]:
+        """The `count` longest intervals, longest first, as (row, frame index, dt_s, at_s):
+        row is the measured frame's number (PhaseTimer's row), at_s the time it was
+        presented, counted from the start of the measurement."""
+        dt_s = self._dt_s[: self._frames]
+        rows = np.argsort(dt_s, kind="stable")[::-1][:count]
+        at_s = np.cumsum(dt_s)
+        return [(int(row), int(self._frame_index[row]), float(dt_s[row]), float(at_s[row]))
+                for row in rows]
 
     def summary(self) -> dict:
         """{"frames", "dt_ms": {p50, p90, p99, p999, max, mean}, "missed_vsyncs"}; ms, 3 decimals.
@@ -120,6 +132,12 @@ class FrameStats:
                      f"p99.9 {dt['p999']:.3f}  max {dt['max']:.3f} ms; "
                      f"missed vsyncs {s['missed_vsyncs']}")
         return "\n".join(lines)
+
+
+def _grown(array: np.ndarray) -> np.ndarray:
+    grown = np.zeros(2 * len(array), dtype=array.dtype)
+    grown[: len(array)] = array
+    return grown
 
 
 def _bin_edges_ms(period_ms: float) -> np.ndarray:

@@ -239,7 +239,9 @@ class TextureUploader:
         if not address:
             raise RuntimeError(f"glMapBufferRange of {nbytes} bytes failed "
                                f"(GL error 0x{gl.glGetError():04x})")
-        return np.ctypeslib.as_array((ctypes.c_uint8 * nbytes).from_address(address)).reshape(shape)
+        # frombuffer, not np.ctypeslib: that module loads lazily, inside the first upload.
+        mapped = (ctypes.c_uint8 * nbytes).from_address(address)
+        return np.frombuffer(mapped, np.uint8).reshape(shape)
 
     def _unmap(self, index: int) -> bool:
         """Unmaps buffer `index`; False when its contents were lost while mapped."""

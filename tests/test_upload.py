@@ -464,3 +464,20 @@ def test_bad_requests_raise_value_error_naming_the_problem(ctx, uploader, shape,
 def test_a_ring_needs_two_buffers(ctx):
     with pytest.raises(ValueError, match="at least 2"):
         TextureUploader(ctx, 1024, buffers=1)
+
+
+def test_warm_up_sends_a_blank_image_through_every_buffer_before_the_first_frame(ctx):
+    strips = StripRecorder()
+    uploader = TextureUploader(ctx, 64 * 32 * 4, buffers=3, gl=strips)
+    texture = ctx.texture((64, 32), 4, pattern(64, 32, 4, seed=9).tobytes())
+    uploader.warm_up(texture)
+    assert not uploader.busy
+    assert strips.strips == [(0, 32)] * 3  # each buffer once, the whole image in one strip
+    assert not read(texture).any()  # the blank image arrived
+    photos = [pattern(64, 32, 4, seed=i) for i in range(3)]
+    jobs = [uploader.begin(photo, texture) for photo in photos]
+    assert all(job is not None for job in jobs)  # every buffer is free again
+    pump_until_ready(uploader)
+    assert np.array_equal(read(texture), photos[-1])
+    texture.release()
+    uploader.release()

@@ -166,7 +166,7 @@ class PhotoPass:
 
         Drivers compile a shader for real at its first draw (llvmpipe's JIT took about
         30 ms): this moves that cost before the first frame instead of into the first
-        transition. Call it before the loop, with the surface's framebuffer bound."""
+        transition. The uploader's buffers get their storage now too. Call it before the loop, with the surface's framebuffer bound."""
         self._staged_size, self._composed_rows = (1, 1), 0
         self.compose_step(strips=1)
         self._targets[1 - self._front].clear(0.0, 0.0, 0.0, 1.0)
@@ -174,6 +174,7 @@ class PhotoPass:
         self.draw(0.0)
         if self._deck is not None:
             self._deck.warm_up(self._frames[self._front], self._frames[1 - self._front])
+        self._uploader.warm_up(self._staging)
         self.ctx.finish()
 
     def begin_transition(self) -> float | None:

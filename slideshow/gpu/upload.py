@@ -119,6 +119,9 @@ class UploadJob:
         return f"<UploadJob {self.width}x{self.height}x{self.components} at {self.x},{self.y} {state}>"
 
 
+_WARM_UP_BUDGET_S = 1.0  # per pump while warming up: the whole image in one strip
+
+
 class TextureUploader:
     """Owns `buffers` pixel-unpack buffers of `max_bytes` each and the jobs in them.
 
@@ -202,6 +205,21 @@ class TextureUploader:
         self._poll()
         ready, self._ready = self._ready, []
         return ready
+
+    def warm_up(self, texture: moderngl.Texture, timeout_s: float = 5.0) -> None:
+        """Sends a blank image the size of `texture` through every buffer and waits until
+        the GPU has it: the driver allocates each buffer's storage, the kernel maps its
+        pages and the strip sizing starts from a measured cost, all before the first frame.
+        The first 3840x2160 upload on the GPU machine spent 19 ms in a frame otherwise.
+        Overwrites `texture`; for start-up only, it waits."""
+        blank = np.zeros((texture.height, texture.width, 4), np.uint8)[:, :, : texture.components]
+        for _ in self._buffers:
+            if self.begin(blank, texture) is None:
+                break
+        give_up_s = time.perf_counter() + timeout_s
+        while self.busy and time.perf_counter() < give_up_s:
+            self.pump(_WARM_UP_BUDGET_S)
+            time.sleep(0.0005)
 
     @property
     def busy(self) -> bool:

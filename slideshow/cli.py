@@ -1,5 +1,7 @@
-"""The command line: `slideshow [show] PATH...`, `slideshow bench`, `slideshow check`,
-`slideshow transitions`, `slideshow listen`, `slideshow devices`.
+"""The command line: `slideshow [show] PATH...`, `slideshow bench`, `slideshow preview`,
+`slideshow check`, `slideshow transitions`, `slideshow listen`,
+`slideshow devices`; and a screensaver host's arguments (`-root`, `-window-id ID`, `/s`,
+`/p HWND`, `/c`: slideshow/launch_args.py).
 
 Each subcommand lives in `slideshow/commands/<name>.py`; this module only builds the parser,
 sets up logging and turns project errors into one clear line and exit status 2.
@@ -13,13 +15,13 @@ import sys
 from collections.abc import Sequence
 
 from slideshow import __version__
-from slideshow.commands import bench, check, devices, listen, show, transitions
+from slideshow.commands import bench, check, devices, listen, preview, show, transitions
 from slideshow.config import describe_settings
 from slideshow.errors import SlideshowError
 
 COMMANDS = {
     "show": show, "bench": bench, "check": check, "transitions": transitions,
-    "listen": listen, "devices": devices,
+    "listen": listen, "devices": devices, "preview": preview,
 }
 
 
@@ -41,6 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    from slideshow.launch_args import looks_like_screensaver_args
+
+    # A host's arguments (`-root`, `/p 1234`) never start with one of our commands.
+    if (not args_list or args_list[0] not in COMMANDS) and looks_like_screensaver_args(
+            args_list, program=sys.argv[0] if argv is None else "slideshow"):
+        return _screensaver(args_list)
     # `slideshow ~/Photos` means `slideshow show ~/Photos`.
     if not args_list or (args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version")):
         args_list.insert(0, "show")
@@ -53,6 +61,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return COMMANDS[args.command].run(args)
+    except SlideshowError as exc:
+        print(f"slideshow: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _screensaver(args_list: list[str]) -> int:
+    """A screensaver host's launch (`-root`, `-window-id ID`, `/s`, `/p HWND`, `/c`)."""
+    from slideshow.commands import screensaver
+    from slideshow.launch_args import parse_launch_args
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        datefmt="%H:%M:%S")
+    parser = build_parser()
+    try:
+        return screensaver.run(parse_launch_args(args_list), parser.parse_args)
     except SlideshowError as exc:
         print(f"slideshow: error: {exc}", file=sys.stderr)
         return 2

@@ -101,7 +101,13 @@ class AudioConfig:
 
 @dataclass(frozen=True)
 class DisplayConfig:
-    fullscreen: bool = _setting(True, "borderless fullscreen on the primary monitor")
+    fullscreen: bool = _setting(True, "borderless fullscreen on every chosen monitor")
+    monitor: str = _setting(
+        "all", "the monitors to show on when fullscreen: all, or one monitor's number "
+        "(0 is the primary); monitors plugged in while running join when all")
+    exit_on_input: bool = _setting(
+        True, "fullscreen only: exit (like a screensaver) when the mouse moves more than "
+        "10 px, on a click or on a key other than the show's own; false is photo-frame mode")
     size: Size = _setting(Size(1280, 720), "window size when not fullscreen, or headless size")
     rate_hz: float = _setting(
         0.0, "refresh rate for the paced fallback; 0 takes the monitor's (60 if unknown)",

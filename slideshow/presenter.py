@@ -44,6 +44,9 @@ class Presenter:
             self.mode = "blocking"
         else:
             self.mode = vsync
+            log.info("presenting %s at %.2f Hz (%s)", "on vsync" if vsync == "blocking" else "paced",
+                     1.0 / period_s, "nothing to wait for" if surface.swap_never_blocks
+                     else "display.vsync")
         self._last_present_s: float | None = None
         #: Seconds spent inside swap (+ finish) in the last frame; paced waits are not included.
         self.last_swap_s = 0.0

@@ -70,7 +70,11 @@ class Show:
     """A photo held for `hold_s`, then a transition of `transition_s` to the next one."""
 
     def __init__(self, photos: PhotoSource, drawer: PhotoDrawer, overlay: Overlay | None,
-                 hold_s: float, transition_s: float, upload_budget_s: float = 0.001) -> None:
+                 hold_s: float, transition_s: float, upload_budget_s: float = 0.001,
+                 stagger_s: float = 0.0, first_frame: int = 0) -> None:
+        """`stagger_s`: the first photo is held this much longer, so that displays showing
+        side by side change photos in turn. `first_frame`: the loop's frame number of the
+        first frame, for `events`."""
         self._photos = photos
         self._drawer = drawer
         self._overlay = overlay
@@ -89,7 +93,8 @@ class Show:
         #: What happened at which frame (the loop's frame number), for `slideshow bench` to
         #: show next to its slowest frames; a few entries per photo, the last ones kept.
         self.events: deque[tuple[int, str]] = deque(maxlen=EVENTS_KEPT)
-        self._frame = -1  # the loop's frame number: drain runs once at the start of each
+        self._frame = first_frame - 1  # the loop's frame number: drain runs once at the start of each
+        self._stagger_s = stagger_s
 
     def _note(self, text: str) -> None:
         self.events.append((self._frame, text))
@@ -166,8 +171,8 @@ class Show:
                 self._drawer.swap_photos()
                 self._progress = None
                 self._next = NextPhoto.NONE
-                self._held_s = 0.0
                 self.photos_shown += 1
+                self._held_s = -self._stagger_s if self.photos_shown == 1 else 0.0
                 self._note("transition ends")
 
     def draw(self) -> None:

@@ -50,7 +50,7 @@ def test_unknown_key_names_the_key_and_the_allowed_keys(tmp_path):
         load_config(path)
     message = str(info.value)
     assert "display.fulscreen" in message
-    assert "fullscreen, size, rate_hz, vsync" in message
+    assert "fullscreen, monitor, exit_on_input, size, rate_hz, vsync" in message
     assert str(path) in message
 
 

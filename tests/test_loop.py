@@ -48,8 +48,8 @@ def assert_red_centre(frame: np.ndarray) -> None:
 
 def test_headless_show_runs_exactly_n_measured_frames_and_shows_the_photo(red_photos):
     # 300 frames (5 s) leave room for the workers' start on a busy 2-core machine.
-    report = run_show(small_show_config(red_photos), headless=True, frames=300,
-                      capture_last_frame=True)
+    [report] = run_show(small_show_config(red_photos), headless=True, frames=300,
+                        capture_last_frame=True).displays
     assert report.frames["frames"] == 300
     assert report.vsync == "paced" and report.surface == "headless"
     assert report.refresh_hz == pytest.approx(60.0, rel=0.01)
@@ -93,7 +93,8 @@ def test_no_module_is_imported_once_frames_run(red_photos):
 
 
 def windowed_run(folder: Path):
-    return run_show(small_show_config(folder), frames=300, capture_last_frame=True)
+    [report] = run_show(small_show_config(folder), frames=300, capture_last_frame=True).displays
+    return report
 
 
 @pytest.mark.window

@@ -31,7 +31,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--size", default="1280x720", metavar="WxH",
                         help="window or offscreen size (default 1280x720)")
     parser.add_argument("--fullscreen", action="store_true",
-                        help="fullscreen on the primary monitor instead of a window")
+                        help="fullscreen on each monitor (see --monitor) instead of a window; "
+                        "each display is measured and reported on its own; input never ends "
+                        "a bench (Esc or q does)")
     parser.add_argument("--json", nargs="?", const="-", metavar="FILE",
                         help="write the figures as JSON to FILE (or stdout with no FILE)")
     parser.add_argument("--frames", type=int, metavar="N",
@@ -47,23 +49,33 @@ def run(args: argparse.Namespace) -> int:
     from slideshow.app import run_show
 
     args.fullscreen_flag = "true" if args.fullscreen and not args.headless else "false"
+    args.exit_on_input = "false"
     flags = dict(DISPLAY_FLAGS, size=("display.size", "--size"),
-                 fullscreen_flag=("display.fullscreen", "--fullscreen"))
+                 fullscreen_flag=("display.fullscreen", "--fullscreen"),
+                 exit_on_input=("display.exit_on_input", "bench"))
     if args.paths:
         args.show_paths = list(args.paths)
         flags["show_paths"] = ("show.paths", "PATH")
     config = config_from_args(args, flags)
-    report = run_show(config, headless=args.headless, seconds=None if args.frames else args.seconds,
+    result = run_show(config, headless=args.headless, seconds=None if args.frames else args.seconds,
                       frames=args.frames, capture_last_frame=bool(args.screenshot))
-    figures = bench_figures(report)
+    displays = [bench_figures(report) for report in result.displays]
     if args.screenshot:
         from PIL import Image
 
-        Image.fromarray(report.last_frame[..., :3]).save(args.screenshot)
+        for index, report in enumerate(result.displays):
+            path = args.screenshot if index == 0 else _numbered(args.screenshot, index)
+            Image.fromarray(report.last_frame[..., :3]).save(path)
     out = sys.stderr if args.json == "-" else sys.stdout
-    print(format_report(figures, report.chart), file=out)
+    for figures, report in zip(displays, result.displays, strict=True):
+        if len(displays) > 1:
+            print(f"== display {figures['display']} ==", file=out)
+        print(format_report(figures, report.chart), file=out)
     if args.json:
-        text = json.dumps(figures, indent=2)
+        # One display: its figures at the top level. Several: the first one's there too (so
+        # scripts written for one keep working), and all of them under "displays".
+        document = dict(displays[0], displays=displays) if len(displays) > 1 else displays[0]
+        text = json.dumps(document, indent=2)
         if args.json == "-":
             print(text)
         else:
@@ -91,9 +103,15 @@ def bench_figures(report: Any) -> dict[str, Any]:
         "size": list(report.size),
         "renderer": report.renderer,
         "slowest": report.slowest,
+        "display": report.display or "window",
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                     "python": platform.python_version()},
     }
+
+
+def _numbered(path: str, index: int) -> str:
+    stem, dot, suffix = path.rpartition(".")
+    return f"{stem}-{index}.{suffix}" if dot else f"{path}-{index}"
 
 
 def format_report(figures: dict[str, Any], chart: str) -> str:

@@ -30,6 +30,9 @@ def add_display_options(parser: argparse.ArgumentParser) -> None:
                         help="the visualizer mode (visualizer.mode)")
     parser.add_argument("--seconds", type=float, metavar="N",
                         help="stop after N seconds of frames")
+    parser.add_argument("--monitor", metavar="N|all",
+                        help="the monitors to go fullscreen on: all, or one's number, 0 being "
+                        "the primary (display.monitor; default all)")
 
 
 DISPLAY_FLAGS = {
@@ -41,18 +44,24 @@ DISPLAY_FLAGS = {
     "vsync": ("display.vsync", "--vsync"),
     "audio": ("audio.source", "--audio"),
     "visualizer": ("visualizer.mode", "--visualizer"),
+    "monitor": ("display.monitor", "--monitor"),
 }
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "show", help="run the slideshow (the default command)",
-        description="Shows photos fullscreen with transitions, until Esc, q or Ctrl-C. "
-        "Without PATH, a built-in set of painted landscapes is shown.")
+        description="Shows photos fullscreen on every monitor with transitions, until Esc, q "
+        "or Ctrl-C; fullscreen, also (like a screensaver) when the mouse moves, on a click or "
+        "on a key other than the show's own, unless --no-exit-on-input. Without PATH, a "
+        "built-in set of painted landscapes is shown.")
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="photo files or folders (searched recursively)")
     parser.add_argument("--windowed", nargs="?", const="1280x720", metavar="WxH",
                         help="a window instead of fullscreen (default size 1280x720)")
+    parser.add_argument("--no-exit-on-input", dest="exit_on_input", action="store_const",
+                        const="false", help="photo-frame mode: the mouse and keys other than "
+                        "Esc and q do not end the show (display.exit_on_input)")
     add_display_options(parser)
     add_config_options(parser)
 
@@ -60,7 +69,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from slideshow.app import run_show
 
-    flags = dict(DISPLAY_FLAGS)
+    flags = dict(DISPLAY_FLAGS, exit_on_input=("display.exit_on_input", "--no-exit-on-input"))
     if args.windowed:
         args.fullscreen_off = "false"
         args.window_size = args.windowed
@@ -70,10 +79,16 @@ def run(args: argparse.Namespace) -> int:
         args.show_paths = list(args.paths)
         flags["show_paths"] = ("show.paths", "PATH")
     config = config_from_args(args, flags)
-    report = run_show(config, seconds=args.seconds)
-    print(f"slideshow: {report.show['photos_shown']} photos shown in {report.seconds:.0f} s; "
-          f"dt p99 {report.frames['dt_ms']['p99']:.2f} ms, "
-          f"{report.frames['missed_vsyncs']} missed vsyncs")
+    result = run_show(config, seconds=args.seconds)
+    ended = f"slideshow: ended ({result.exit_reason})"
+    if result.exit_s is not None:
+        ended += f"; windows, workers and shared memory closed {result.exit_s * 1000:.0f} ms after"
+    print(ended)
+    for report in result.displays:
+        where = f" on {report.display}" if report.display else ""
+        print(f"slideshow: {report.show['photos_shown']} photos shown{where} in "
+              f"{report.seconds:.0f} s; dt p99 {report.frames['dt_ms']['p99']:.2f} ms, "
+              f"{report.frames['missed_vsyncs']} missed vsyncs")
     return 0
 
 

@@ -60,6 +60,7 @@ _FUNCTYPE = getattr(ctypes, "WINFUNCTYPE", ctypes.CFUNCTYPE)  # stdcall on 32-bi
 # name: (restype, argtypes), and the GL version that brought it (for the error message)
 _SIGNATURES: dict[str, tuple[object, tuple[object, ...], str]] = {
     "glGetError": (_enum, (), "1.0"),
+    "glFinish": (None, (), "1.0"),
     "glGetIntegerv": (None, (_enum, ctypes.POINTER(_int)), "1.0"),
     "glPixelStorei": (None, (_enum, _int), "1.0"),
     "glBindTexture": (None, (_enum, _uint), "1.1"),

@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 import moderngl
 
+from slideshow.gpu import gl_calls
+
 
 class Surface(abc.ABC):
     """Something to draw frames on, with its GL context."""
@@ -39,9 +41,19 @@ class Surface(abc.ABC):
     def should_close(self) -> bool:
         return False
 
+    def attach(self) -> None:
+        """Makes the context current on the calling thread (a render thread); surfaces
+        whose context is current where they were made need nothing."""
+
+    def detach(self) -> None:
+        """Gives the context up on the calling thread, before another thread releases it."""
+
     def finish(self) -> None:
-        """Waits until the GPU has executed every command issued so far."""
-        self.ctx.finish()
+        """Waits until the GPU has executed every command issued so far.
+
+        Through ctypes, which lets go of the GIL while it waits (moderngl's finish keeps
+        it): with a display per thread, the others run meanwhile."""
+        gl_calls.load().glFinish()
 
     @abc.abstractmethod
     def swap(self) -> None:

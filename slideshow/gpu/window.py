@@ -1,16 +1,26 @@
-"""A glfw window surface: windowed, or borderless fullscreen on the primary monitor.
+"""A glfw window surface: windowed, borderless fullscreen on a monitor, or a borderless
+window on a described monitor rectangle (the multi-monitor testing seam).
+
+The window is created on the main thread, which alone may call glfw's window and event
+functions; the render thread then calls `attach()` to make the context current there and
+build the moderngl context, and `detach()` when it is done. Events (keys, pointer, clicks)
+are delivered on whichever thread pumps them: the main thread when several displays run
+(`poll()` is then a no-op for the render thread), the loop itself otherwise.
 
 Swap interval 1 makes `swap()` wait for the monitor's vsync where the driver honours it;
 whether it really blocks is measured by the loop, not assumed (under Xvfb it never does).
-Events are polled, never waited for: the render thread's only wait is the swap.
 """
 
 from __future__ import annotations
+
+import threading
+from collections.abc import Callable
 
 import glfw
 import moderngl
 
 from slideshow.errors import SurfaceError
+from slideshow.gpu.monitors import Monitor, glfw_monitor_handle
 from slideshow.gpu.surface import Surface
 
 _KEY_NAMES = {
@@ -19,64 +29,152 @@ _KEY_NAMES = {
     glfw.KEY_ENTER: "enter", glfw.KEY_TAB: "tab",
 }
 
+_glfw_users = 0  # windows open: glfw is initialised for the first, terminated after the last
+_glfw_lock = threading.Lock()
+
 
 def _glfw_error_text() -> str:
     code, text = glfw.get_error()
     return text.decode() if isinstance(text, bytes) else str(text or f"error {code}")
 
 
+def start_glfw() -> None:
+    """Initialises glfw for one more user (main thread)."""
+    global _glfw_users
+    with _glfw_lock:
+        if _glfw_users == 0:
+            # Errors are read back with glfw.get_error() instead of raised from a callback.
+            glfw.ERROR_REPORTING = False
+            if not glfw.init():
+                raise SurfaceError(
+                    f"cannot start glfw ({_glfw_error_text()}); is a display available "
+                    "(DISPLAY / WAYLAND_DISPLAY)? `slideshow bench --headless` renders without one")
+        _glfw_users += 1
+
+
+def stop_glfw() -> None:
+    """One user fewer; the last one terminates glfw (main thread)."""
+    global _glfw_users
+    with _glfw_lock:
+        _glfw_users = max(0, _glfw_users - 1)
+        if _glfw_users == 0:
+            glfw.terminate()
+
+
 class WindowSurface(Surface):
     kind = "window"
 
-    def __init__(self, size: tuple[int, int], fullscreen: bool, title: str = "slideshow") -> None:
+    def __init__(self, size: tuple[int, int], fullscreen: bool, title: str = "slideshow", *,
+                 monitor: Monitor | None = None, attach_now: bool = True,
+                 pump_events: bool = True) -> None:
+        """`monitor`: where a fullscreen window goes (default: the primary monitor); a fake
+        one gets a borderless window on its rectangle. `attach_now`: make the context
+        current on this thread now (one thread does everything); otherwise the render
+        thread calls `attach()`. `pump_events`: `poll()` pumps glfw's events (only when the
+        loop runs on the main thread)."""
         super().__init__()
-        # Errors are read back with glfw.get_error() instead of raised from a callback.
-        glfw.ERROR_REPORTING = False
-        if not glfw.init():
-            raise SurfaceError(
-                f"cannot start glfw ({_glfw_error_text()}); is a display available "
-                "(DISPLAY / WAYLAND_DISPLAY)? `slideshow bench --headless` renders without one")
-        monitor = glfw.get_primary_monitor() if fullscreen else None
-        mode = glfw.get_video_mode(monitor or glfw.get_primary_monitor()) \
-            if glfw.get_primary_monitor() else None
+        start_glfw()
+        self.on_pointer: Callable[[float, float], None] | None = None
+        self.on_click: Callable[[], None] | None = None
+        self.monitor = monitor
+        self._pump_events = pump_events
+        try:
+            self._window, mode = self._create(size, fullscreen, title, monitor)
+        except BaseException:
+            stop_glfw()
+            raise
+        self.size = tuple(glfw.get_framebuffer_size(self._window))  # type: ignore[assignment]
+        if monitor is not None and monitor.refresh_hz:
+            self.refresh_hz = monitor.refresh_hz
+        else:
+            self.refresh_hz = float(mode.refresh_rate) if mode is not None else 0.0
+        glfw.set_key_callback(self._window, self._key_event)
+        glfw.set_cursor_pos_callback(self._window, self._pointer_event)
+        glfw.set_mouse_button_callback(self._window, self._button_event)
+        glfw.set_framebuffer_size_callback(self._window, self._resized)
+        self._attached = False
+        self._released = False
+        if attach_now:
+            self.attach()
+
+    def _create(self, size: tuple[int, int], fullscreen: bool, title: str,
+                monitor: Monitor | None) -> tuple[object, object | None]:
+        primary = glfw.get_primary_monitor()
+        handle = None
+        if fullscreen and monitor is not None and not monitor.fake:
+            handle = glfw_monitor_handle(monitor)
+        elif fullscreen and monitor is None:
+            handle = primary
+        mode = glfw.get_video_mode(handle or primary) if (handle or primary) else None
         glfw.default_window_hints()
         glfw.window_hint(glfw.CONTEXT_VERSION_MAJOR, 3)
         glfw.window_hint(glfw.CONTEXT_VERSION_MINOR, 3)
         glfw.window_hint(glfw.OPENGL_PROFILE, glfw.OPENGL_CORE_PROFILE)
         glfw.window_hint(glfw.OPENGL_FORWARD_COMPAT, True)
         glfw.window_hint(glfw.DOUBLEBUFFER, True)
-        if monitor is not None and mode is not None:
-            # "Windowed fullscreen": matching the current mode means no mode switch, and
-            # auto-iconify off keeps the show up when focus moves to another window.
+        # Auto-iconify off keeps a fullscreen show up when focus moves to another window.
+        glfw.window_hint(glfw.AUTO_ICONIFY, False)
+        if handle is not None and mode is not None:
+            # "Windowed fullscreen": matching the current mode means no mode switch.
             glfw.window_hint(glfw.RED_BITS, mode.bits.red)
             glfw.window_hint(glfw.GREEN_BITS, mode.bits.green)
             glfw.window_hint(glfw.BLUE_BITS, mode.bits.blue)
             glfw.window_hint(glfw.REFRESH_RATE, mode.refresh_rate)
-            glfw.window_hint(glfw.AUTO_ICONIFY, False)
             width, height = mode.size.width, mode.size.height
+        elif fullscreen and monitor is not None:  # a fake monitor: a borderless rectangle
+            glfw.window_hint(glfw.DECORATED, False)
+            width, height = monitor.size
         else:
-            monitor = None
+            handle = None
             width, height = size
-        self._window = glfw.create_window(width, height, title, monitor, None)
-        if not self._window:
-            text = _glfw_error_text()
-            glfw.terminate()
-            raise SurfaceError(f"cannot open a {width}x{height} OpenGL 3.3 window: {text}")
-        if monitor is not None:
-            glfw.set_input_mode(self._window, glfw.CURSOR, glfw.CURSOR_HIDDEN)
+        window = glfw.create_window(width, height, title, handle, None)
+        if not window:
+            raise SurfaceError(f"cannot open a {width}x{height} OpenGL 3.3 window: {_glfw_error_text()}")
+        if fullscreen and monitor is not None and monitor.fake:
+            glfw.set_window_pos(window, monitor.x, monitor.y)
+        if fullscreen:
+            glfw.set_input_mode(window, glfw.CURSOR, glfw.CURSOR_HIDDEN)
+        return window, mode
+
+    def attach(self) -> None:
+        """Makes the window's context current on the calling thread (the render thread)
+        and creates the moderngl context and swap interval there."""
         glfw.make_context_current(self._window)
         glfw.swap_interval(1)
         try:
             self.ctx = moderngl.create_context(require=330)
         except Exception as exc:
-            glfw.destroy_window(self._window)
-            glfw.terminate()
+            glfw.make_context_current(None)
             raise SurfaceError(f"cannot create an OpenGL 3.3 context: {exc}") from None
-        self.size = tuple(glfw.get_framebuffer_size(self._window))  # type: ignore[assignment]
-        self.refresh_hz = float(mode.refresh_rate) if mode is not None else 0.0
-        glfw.set_key_callback(self._window, self._key_event)
-        glfw.set_framebuffer_size_callback(self._window, self._resized)
-        self._released = False
+        self._attached = True
+
+    def detach(self) -> None:
+        """Releases the moderngl context and the current-ness, on the render thread, so the
+        main thread may destroy the window."""
+        if self._attached:
+            self._attached = False
+            self.ctx.release()
+            glfw.make_context_current(None)
+
+    @property
+    def x11_window_id(self) -> int | None:
+        """The X11 window's id (for embedding into a screensaver host), None elsewhere."""
+        try:
+            return int(glfw.get_x11_window(self._window)) or None
+        except (AttributeError, NotImplementedError, glfw.GLFWError, TypeError):
+            return None
+
+    @property
+    def win32_window_handle(self) -> int | None:
+        """The window's HWND (for the Windows preview inside a host), None elsewhere."""
+        try:
+            return int(glfw.get_win32_window(self._window)) or None
+        except (AttributeError, NotImplementedError, glfw.GLFWError, TypeError):
+            return None
+
+    def set_size(self, width: int, height: int) -> None:
+        """Resizes the window (main thread); the framebuffer size follows through the event."""
+        glfw.set_window_size(self._window, width, height)
 
     def _key_event(self, window: object, key: int, scancode: int, action: int, mods: int) -> None:
         if action != glfw.PRESS or self.on_key is None:
@@ -86,15 +184,25 @@ class WindowSurface(Surface):
             name = (glfw.get_key_name(key, scancode) or f"key{key}").lower()
         self.on_key(name)
 
+    def _pointer_event(self, window: object, x: float, y: float) -> None:
+        if self.on_pointer is not None:
+            self.on_pointer(x, y)
+
+    def _button_event(self, window: object, button: int, action: int, mods: int) -> None:
+        if action == glfw.PRESS and self.on_click is not None:
+            self.on_click()
+
     def _resized(self, window: object, width: int, height: int) -> None:
-        self.size = (width, height)
+        if width > 0 and height > 0:  # 0x0 while minimised: keep drawing at the last size
+            self.size = (width, height)
 
     def use(self) -> None:
         self.ctx.screen.use()
         self.ctx.viewport = (0, 0, *self.size)
 
     def poll(self) -> None:
-        glfw.poll_events()
+        if self._pump_events:
+            glfw.poll_events()
 
     def should_close(self) -> bool:
         return bool(glfw.window_should_close(self._window))
@@ -119,6 +227,6 @@ class WindowSurface(Surface):
         if self._released:
             return
         self._released = True
-        self.ctx.release()
+        self.detach()
         glfw.destroy_window(self._window)
-        glfw.terminate()
+        stop_glfw()

@@ -192,9 +192,17 @@ def test_sigterm_from_a_host_closes_everything_cleanly(tmp_path):
     out = show.finish(timeout_s=10)
     assert "slideshow: ended (terminated)" in out
     deadline = time.monotonic() + 3
-    while any(Path(f"/proc/{pid}").exists() for pid in children) and time.monotonic() < deadline:
+    while any(running(pid) for pid in children) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not [pid for pid in children if Path(f"/proc/{pid}").exists()]
+    assert not [pid for pid in children if running(pid)]
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan waits for the container's init to reap it)."""
+    try:
+        return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
 
 
 def child_pids(parent: int) -> list[int]:

@@ -145,7 +145,13 @@ def open_audio(config: Config, stack: ExitStack) -> Any:
     from slideshow.audio.spectrum import SpectrumConfig
 
     try:
-        audio = AudioService(config.audio.source, SpectrumConfig(bands=config.audio.bands))
+        spectrum = SpectrumConfig(bands=config.audio.bands, low_hz=config.audio.low_hz,
+                                  high_hz=config.audio.high_hz)
+    except ValueError as exc:  # high_hz below 2 x low_hz
+        raise ConfigError(f"config keys audio.low_hz = {config.audio.low_hz:g} and audio.high_hz "
+                          f"= {config.audio.high_hz:g}: {exc}") from None
+    try:
+        audio = AudioService(config.audio.source, spectrum)
     except ValueError as exc:
         raise ConfigError(f"config key audio.source = {config.audio.source!r}: {exc}") from None
     stack.callback(audio.close)

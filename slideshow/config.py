@@ -92,8 +92,11 @@ class VisualizerConfig:
 class AudioConfig:
     source: str = _setting(
         "auto", "what the visualizer listens to: auto (what the computer plays), a device "
-        "name or number, file:PATH (WAV), synthetic (a beat and chords), or off")
+        "name or number, file:PATH (WAV or FLAC), synthetic (a beat and chords), or off")
     bands: int = _setting(64, "spectrum bands", min=8, max=256)
+    low_hz: float = _setting(50.0, "lower edge of the first band", min=20.0, max=1000.0)
+    high_hz: float = _setting(
+        10000.0, "upper edge of the last band (at least 2 x low_hz)", min=200.0, max=20000.0)
     latency_ms: float = _setting(
         0.0, "delays the picture to match speakers that play late (Bluetooth, a TV)",
         min=0.0, max=1000.0)

@@ -178,6 +178,21 @@ def test_a_float_wav_is_refused_with_what_to_do(tmp_path):
         FileSource(path)
 
 
+def test_a_flac_tone_lands_in_its_band(tmp_path):
+    soundfile = pytest.importorskip("soundfile", reason="soundfile is a dependency: pip install -e .")
+    tone = ToneSource(1000.0, 0.5, 48000).read(48000)[:, 0]
+    path = tmp_path / "tone.flac"
+    soundfile.write(path, np.column_stack([tone, tone]), 48000, subtype="PCM_16")
+    assert path.read_bytes()[:4] == b"fLaC"
+    with FileSource(path) as source:
+        assert (source.sample_rate, source.channels) == (48000, 2)
+        spectrum = Spectrum(SpectrumConfig(sample_rate=source.sample_rate))
+        while len(chunk := source.read(1024)):
+            frame = spectrum.process(chunk)
+    band = int(np.searchsorted(spectrum.band_edges_hz, 1000.0, side="right")) - 1
+    assert spectrum.band_edges_hz[band] <= frame.peak_hz < spectrum.band_edges_hz[band + 1]
+
+
 def test_flac_without_soundfile_says_what_it_needs(tmp_path, monkeypatch):
     import sys
 

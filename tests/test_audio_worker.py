@@ -200,3 +200,58 @@ def test_missing_device_publishes_silence_with_one_warning(caplog):
     lines = [r.getMessage() for r in caplog.records if r.name == "slideshow.audio"]
     assert len(lines) == 1 and "no-such-device-xyz" in lines[0]
     assert block.no_source and block.silent
+
+
+class FakeCaptureThatUnplugs:
+    """Stands in for a capture stream whose device is unplugged (no device to unplug here):
+    delivers a hop per take() until `unplug()`, then nothing, and reports itself inactive."""
+
+    label = "device:USB mic"
+    sample_rate = 48000
+
+    def __init__(self) -> None:
+        self.active = True
+        self.closed = False
+
+    def unplug(self) -> None:
+        self.active = False
+
+    def take(self) -> np.ndarray:
+        return np.full((480, 1), 0.25, np.float32) if self.active else np.zeros((0, 1), np.float32)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_an_unplugged_device_warns_once_gives_silence_and_is_reopened_when_back():
+    import multiprocessing
+
+    from slideshow.audio.sources import AudioSourceError
+    from slideshow.audio.worker import _CaptureFeed
+
+    streams: list[FakeCaptureThatUnplugs] = []
+    plugged = [True]
+
+    def open_capture() -> FakeCaptureThatUnplugs:
+        if not plugged[0]:
+            raise AudioSourceError("USB mic", "no such device")
+        streams.append(FakeCaptureThatUnplugs())
+        return streams[-1]
+
+    ours, theirs = multiprocessing.Pipe()
+    feed = _CaptureFeed(open_capture, theirs, now=0.0)
+    assert feed.chunk(0.01)[0, 0] == 0.25
+    streams[0].unplug()
+    plugged[0] = False
+    hops = [feed.chunk(0.01 * i) for i in range(2, 400)]  # 4 s of hops with the device gone
+    assert all(h is None or not h.any() for h in hops)  # nothing, then silence
+    assert streams[0].closed
+    messages = []
+    while ours.poll():
+        messages.append(ours.recv())
+    assert [m[0] for m in messages] == ["warning"]  # once, not per retry
+    assert "'USB mic' stopped delivering audio" in messages[0][1]
+    plugged[0] = True
+    hops = [feed.chunk(4.0 + 0.01 * i) for i in range(300)]
+    assert len(streams) == 2 and hops[-1][0, 0] == 0.25  # reopened within the retry period
+    assert ours.recv() == ("info", "audio device 'USB mic' delivers audio again")

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from tests.test_audio_worker import write_tone_wav
 
@@ -58,3 +59,21 @@ def test_listen_off_without_json_prints_a_one_line_summary():
     done = listen("--audio", "off", "--seconds", "0.5")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("silence: ") and "peak 0 Hz" in done.stdout
+
+
+def test_band_range_sets_the_first_and_last_band_edges():
+    done = listen("--audio", "tone:1000", "--seconds", "0.5", "--json", "--bands", "16",
+                  "--low-hz", "100", "--high-hz", "4000")
+    assert done.returncode == 0, done.stderr
+    band_hz = json.loads(done.stdout)["band_hz"]
+    assert len(band_hz) == 16
+    # Centres of log bands from 100 Hz to 4 kHz: the first above 100, the last below 4000.
+    ratio = (4000 / 100) ** (1 / 16)
+    assert band_hz[0] == pytest.approx(100 * ratio ** 0.5, rel=0.01)
+    assert band_hz[-1] == pytest.approx(4000 / ratio ** 0.5, rel=0.01)
+
+
+def test_a_band_range_narrower_than_an_octave_is_refused_naming_the_flags():
+    done = listen("--audio", "off", "--seconds", "0.1", "--low-hz", "500", "--high-hz", "800")
+    assert done.returncode == 2
+    assert "--low-hz / --high-hz" in done.stderr and "at least 2 x low_hz" in done.stderr

@@ -174,6 +174,9 @@ class AudioService:
                 elif message[0] == "warning" and message[1] not in self.warnings:
                     self.warnings.append(message[1])
                     self._log.warning("%s", message[1])
+                elif message[0] == "info":
+                    self.warnings = [w for w in self.warnings if "stopped delivering" not in w]
+                    self._log.info("%s", message[1])
         except (EOFError, OSError):
             conn.close()
             self._conn = None

@@ -13,7 +13,8 @@ It never blocks the publisher and never stops publishing:
   `_STALL_S`, zeros stand in for the elapsed time, so the bars fall to an idle look;
 - a source that cannot be opened (no PortAudio, no device, a busy device, a file that is
   not audio) or a device that stops delivering gives one warning over the pipe, and the
-  worker goes on publishing silence.
+  worker goes on publishing silence; a stopped device is opened again every 2 s, so
+  plugging it back (or a new default output) brings the bars back.
 
 Like the image workers it ignores SIGINT, dies with its parent (pipe EOF, and
 PR_SET_PDEATHSIG on Linux) and runs at a lower priority (nice 10: below the render
@@ -27,6 +28,7 @@ import os
 import signal
 import time
 from multiprocessing.connection import Connection
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import numpy as np
@@ -40,6 +42,7 @@ from slideshow.audio.spectrum import FftBackend, Spectrum, SpectrumConfig
 HOP_S = 0.01  # one hop: how often bins are published (100 per second)
 _STALL_S = 0.2  # capture silent this long: feed zeros (the device paused or is gone)
 _GONE_S = 1.0  # an inactive stream silent this long is reported as gone, once
+_REOPEN_S = 2.0  # then a new stream is tried this often
 _BEHIND_S = 0.25  # a paced source this late skips ahead
 _NICE = 10
 
@@ -107,18 +110,28 @@ class _PulledFeed:
 
 
 class _CaptureFeed:
-    """A live stream; zeros once it stalls, and one warning when it is gone."""
+    """A live stream; zeros once it stalls. A stream that stopped (its device unplugged)
+    gives one warning, then a new stream is tried every `_REOPEN_S`, on the device the
+    source spec chooses now (auto follows the current default output), and one line when
+    audio is back."""
 
     no_source = False
 
-    def __init__(self, capture: CaptureSource, conn: Connection) -> None:
-        self.capture, self.label, self.sample_rate = capture, capture.label, capture.sample_rate
+    def __init__(self, open_capture: Callable[[], Any], conn: Connection, now: float) -> None:
+        self._open_capture = open_capture
+        capture = open_capture()
+        self.capture: Any = capture
+        self.label, self.sample_rate = capture.label, capture.sample_rate
         self._conn = conn
         self._zeros = np.zeros((max(1, round(self.sample_rate * HOP_S)), 1), dtype=np.float32)
-        self._last_data = time.monotonic()
-        self._reported = False
+        self._last_data = now
+        self._retry_at = 0.0
 
     def chunk(self, now: float) -> np.ndarray | None:
+        if self.capture is None:
+            if now >= self._retry_at:
+                self._reopen(now)
+            return self._zeros
         frames = self.capture.take()
         if len(frames):
             self._last_data = now
@@ -126,14 +139,31 @@ class _CaptureFeed:
         quiet_s = now - self._last_data
         if quiet_s < _STALL_S:
             return None
-        if quiet_s > _GONE_S and not self._reported and not self.capture.active:
-            self._reported = True
+        if quiet_s > _GONE_S and not self.capture.active:
             _send(self._conn, ("warning", f"audio device {self.label[7:]!r} stopped delivering "
-                                          "audio (unplugged?); the visualizer stays silent"))
+                                          "audio (unplugged?); the visualizer stays silent until "
+                                          "it is back"))
+            self.capture.close()
+            self.capture = None
+            self._retry_at = now + _REOPEN_S
         return self._zeros
 
+    def _reopen(self, now: float) -> None:
+        self._retry_at = now + _REOPEN_S
+        try:
+            capture = self._open_capture()
+        except (AudioSourceError, ValueError):
+            return
+        if capture.sample_rate != self.sample_rate:  # the spectrum is planned for one rate
+            capture.close()
+            return
+        self.capture, self.label = capture, capture.label
+        self._last_data = now
+        _send(self._conn, ("info", f"audio device {self.label[7:]!r} delivers audio again"))
+
     def close(self) -> None:
-        self.capture.close()
+        if self.capture is not None:
+            self.capture.close()
 
 
 def _open_feed(spec: SourceSpec, config: SpectrumConfig, conn: Connection) -> _Feed:
@@ -146,9 +176,9 @@ def _open_feed(spec: SourceSpec, config: SpectrumConfig, conn: Connection) -> _F
             return _PulledFeed(ToneSource(float(spec.value), 0.5, config.sample_rate))
         if spec.kind == "file":
             return _PulledFeed(FileSource(spec.value, loop=True))
-        choice = choose_device(spec)
         hop_frames = max(1, round(config.sample_rate * HOP_S))
-        return _CaptureFeed(CaptureSource(choice, hop_frames), conn)
+        return _CaptureFeed(lambda: CaptureSource(choose_device(spec), hop_frames), conn,
+                            time.monotonic())
     except (AudioSourceError, ValueError) as exc:
         _send(conn, ("warning", f"audio source {spec}: {exc}; the visualizer stays silent"))
         return _PulledFeed(SilenceSource(config.sample_rate), no_source=True)

@@ -44,6 +44,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--audio", default="auto", metavar="SPEC", help=SPEC_HELP)
     parser.add_argument("--bands", type=int, default=None, metavar="N",
                         help="bands (default: as many as fit the terminal, at most 64)")
+    parser.add_argument("--low-hz", type=float, default=50.0, metavar="HZ",
+                        help="lower edge of the first band (default 50)")
+    parser.add_argument("--high-hz", type=float, default=10000.0, metavar="HZ",
+                        help="upper edge of the last band (default 10000)")
     parser.add_argument("--fft", choices=("auto", "pyfftw", "numpy"), default="auto",
                         help="FFT implementation of the worker (default: pyfftw when installed)")
 
@@ -58,9 +62,9 @@ def run(args: argparse.Namespace) -> int:
     live = sys.stdout.isatty()
     bands = args.bands or (min(64, max(8, shutil.get_terminal_size().columns - 2)) if live else 64)
     try:
-        config = SpectrumConfig(bands=bands)
+        config = SpectrumConfig(bands=bands, low_hz=args.low_hz, high_hz=args.high_hz)
     except ValueError as exc:
-        raise ConfigError(f"--bands: {exc}") from None
+        raise ConfigError(f"--bands / --low-hz / --high-hz: {exc}") from None
     with AudioService(spec, config, fft_backend=args.fft) as service:
         summary = Summary(service.layout.bands)
         out = service.layout.empty()

@@ -1,4 +1,6 @@
-// Spectrum bars with falling peak caps; mirrored puts the lowest band in the centre.
+// Spectrum bars with falling peak caps, while the visualizer fades to or from its idle
+// look (with sound, bars_geometry.vert draws them); mirrored puts the lowest band in the
+// centre.
 uniform int band_count;
 uniform bool mirror;
 uniform float cap_px;        // thickness of a peak cap, pixels
@@ -27,10 +29,6 @@ void main() {
     vec3 bar = min(rgb * shade * (1.0 + 0.4 * pulse), 1.0);
     vec3 cap = mix(rgb, vec3(1.0), 0.5);
     float a = in_bar * max(lit_bar, lit_cap);
-    // Most of the area is empty above the bars: with sound, those pixels are dropped
-    // before blending (a framebuffer read and write each; on llvmpipe that was most of
-    // the cost).
-    if (a == 0.0 && activity >= 1.0) discard;
     vec3 c = lit_cap > 0.0 ? cap : bar;
     colour = finish(vec4(c * a, a), px);
 }

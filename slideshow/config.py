@@ -76,6 +76,31 @@ class TransitionsConfig:
 
 
 @dataclass(frozen=True)
+class KenBurnsConfig:
+    enabled: bool = _setting(True, "a slow zoom and pan over each photo while it is shown")
+    fit_modes: tuple[str, ...] = _setting(
+        ("fill", "blur"), "the fit modes it is on for (fit and shrink show black bars, which "
+        "a zoom would move)", separator=",", choices=FIT_MODES)
+    zoom_min: float = _setting(1.0, "the widest view: 1 is the whole frame", min=1.0, max=2.0)
+    zoom_max: float = _setting(1.15, "the closest view (at least zoom_min)", min=1.0, max=2.0)
+    zoom_per_s: float = _setting(
+        0.015, "the speed: how much the zoom changes each second (the pan follows)",
+        min=0.0, max=0.5)
+
+
+@dataclass(frozen=True)
+class AudioMotionConfig:
+    beat_zoom: float = _setting(
+        0.0, "a kick zooms the photo in by this much, easing back (with Ken Burns on); 0 is off",
+        min=0.0, max=0.2)
+    beat_transitions: bool = _setting(
+        False, "after the hold, the next transition starts on a kick (waiting at most beat_wait_s)")
+    beat_wait_s: float = _setting(2.0, "the longest wait for a kick", min=0.0, max=30.0)
+    energy: bool = _setting(
+        False, "transitions that read `audio_energy` get the bass energy (0..1)")
+
+
+@dataclass(frozen=True)
 class VisualizerConfig:
     mode: str = _setting("bars", "the audio visualizer over the photos",
                          choices=("bars", "scope", "waves", "off"))
@@ -148,6 +173,8 @@ class WorkersConfig:
 class Config:
     show: ShowConfig = ShowConfig()
     transitions: TransitionsConfig = TransitionsConfig()
+    ken_burns: KenBurnsConfig = KenBurnsConfig()
+    audio_motion: AudioMotionConfig = AudioMotionConfig()
     visualizer: VisualizerConfig = VisualizerConfig()
     audio: AudioConfig = AudioConfig()
     display: DisplayConfig = DisplayConfig()
@@ -297,8 +324,11 @@ def _coerce(f: dataclasses.Field, value: Any, key: str, source: str) -> Any:
     except ValueError as exc:
         raise fail(str(exc)) from None
     choices = f.metadata.get("choices")
-    if choices is not None and value_out not in choices:
-        raise fail(f"allowed values are {', '.join(choices)}")
+    if choices is not None:
+        for item in value_out if isinstance(value_out, tuple) else (value_out,):
+            if item not in choices:
+                raise fail(f"allowed values are {', '.join(choices)}"
+                           + (" (a comma-separated list)" if isinstance(value_out, tuple) else ""))
     low, high = f.metadata.get("min"), f.metadata.get("max")
     if low is not None and value_out < low or high is not None and value_out > high:
         raise fail(f"allowed range is {low}..{high}")

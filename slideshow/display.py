@@ -24,10 +24,11 @@ from typing import Any
 import numpy as np
 
 from slideshow.config import Config
+from slideshow.errors import ConfigError
 from slideshow.loop import PHASES, FrameLoop
 from slideshow.pacing import FrameStats, GcControl, PhaseTimer, VsyncClock
 from slideshow.presenter import Presenter
-from slideshow.show import Show
+from slideshow.show import AudioMotionSettings, KenBurnsSettings, Show
 from slideshow.slow_frames import slowest_frames
 
 log = logging.getLogger(__name__)
@@ -212,7 +213,8 @@ class DisplayRun:
         overlay, visualizer = self._open_overlay(surface.ctx, stack)
         show = Show(pipeline, photo_pass, overlay, config.show.interval_s, config.show.transition_s,
                     upload_budget_s=config.pacing.upload_budget_ms / 1000.0, stagger_s=stagger_s,
-                    first_frame=first_frame)
+                    first_frame=first_frame, ken_burns=ken_burns_settings(config),
+                    audio_motion=audio_motion_settings(config))
         surface.use()
         photo_pass.warm_up()
         if visualizer is not None:
@@ -240,3 +242,24 @@ class DisplayRun:
         return {"transitions": deck.names, "gl_error": self.surface.ctx.error,
                 "audio": overlay.summary() if overlay is not None else {"source": "off"},
                 "last_frame": last_frame}
+
+
+def ken_burns_settings(config: Config) -> KenBurnsSettings | None:
+    """The show's Ken Burns settings, or None where it is off (or off for this fit mode)."""
+    ken_burns = config.ken_burns
+    if not ken_burns.enabled or config.show.fit not in ken_burns.fit_modes:
+        return None
+    if ken_burns.zoom_max < ken_burns.zoom_min:
+        raise ConfigError(f"config keys ken_burns.zoom_min = {ken_burns.zoom_min:g} and "
+                          f"ken_burns.zoom_max = {ken_burns.zoom_max:g}: zoom_max must be at "
+                          "least zoom_min")
+    return KenBurnsSettings(ken_burns.zoom_min, ken_burns.zoom_max, ken_burns.zoom_per_s)
+
+
+def audio_motion_settings(config: Config) -> AudioMotionSettings | None:
+    """None when the music moves nothing (the default)."""
+    motion = config.audio_motion
+    if motion.beat_zoom <= 0.0 and not motion.beat_transitions and not motion.energy:
+        return None
+    return AudioMotionSettings(motion.beat_zoom, motion.beat_transitions, motion.beat_wait_s,
+                               motion.energy)

@@ -105,6 +105,22 @@ class AudioOverlay:
                     self._block = unpack(self._history[index], self._audio.layout)
                 return
 
+    @property
+    def kicks(self) -> int:
+        """Kicks counted in the value drawn: a change is a kick (for audio-reactive motion)."""
+        return int(self._block.kicks) if self._block is not None else 0
+
+    @property
+    def beat(self) -> float:
+        """0..1: the kick glow, 1 at a kick and decaying (the visualizer's pulse)."""
+        return float(getattr(self._visualizer, "pulse", 0.0))
+
+    @property
+    def bass(self) -> float:
+        """0..1: the energy of the lowest third of the bands drawn."""
+        energy = getattr(self._visualizer, "energy", None)
+        return float(energy[0]) if energy else 0.0
+
     def step(self, dt_s: float) -> None:
         self._visualizer.update(self._block, dt_s)
 

@@ -11,17 +11,21 @@ from __future__ import annotations
 
 import enum
 import os
+import random
 from collections import deque
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
+from slideshow.ken_burns import IDENTITY, KenBurnsMotion, View, plan_motion
 from slideshow.pacing import FrameBudget
 
 
 class ReadyPhoto(Protocol):
     pixels: np.ndarray  # (height, width, 4) uint8, read-only view of a ring slot
     path: str
+    focus: tuple[float, float]  # where its detail is, 0..1 from the top-left
 
     def release(self) -> None: ...
 
@@ -31,6 +35,10 @@ class PhotoSource(Protocol):
 
 
 class PhotoDrawer(Protocol):
+    display_size: tuple[int, int]
+
+    def set_views(self, front: View, back: View) -> None: ...
+    def set_audio_energy(self, energy: float) -> None: ...
     def begin_upload(self, pixels: np.ndarray, copy_budget_s: float) -> bool: ...
     def pump_upload(self, budget_s: float) -> tuple[bool, bool]: ...
     def compose_step(self) -> bool: ...
@@ -44,6 +52,10 @@ class PhotoDrawer(Protocol):
 class Overlay(Protocol):
     """Drawn over the photos: the audio visualizer (slideshow/overlay.py)."""
 
+    kicks: int  # kicks counted so far: a change is a kick
+    beat: float  # 0..1, 1 at a kick, decaying
+    bass: float  # 0..1, low-band energy
+
     def drain(self) -> None: ...
     def step(self, dt_s: float) -> None: ...
     def draw(self) -> None: ...
@@ -53,6 +65,26 @@ EVENTS_KEPT = 1024
 # Sums of fixed steps land a hair below the decimal they stand for (6 x 1/60 s is
 # 0.09999999999999999 s): compared with this slack, a 0.1 s hold at 60 Hz is 6 frames, not 7.
 _STEP_SLACK_S = 1e-9
+
+
+@dataclass(frozen=True)
+class KenBurnsSettings:
+    """The `[ken_burns]` config, for the fit modes it is on for."""
+
+    zoom_min: float = 1.0
+    zoom_max: float = 1.15
+    zoom_per_s: float = 0.015
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class AudioMotionSettings:
+    """The `[audio_motion]` config: the music may move the show (never its frame pacing)."""
+
+    beat_zoom: float = 0.0  # a kick zooms in by this much, easing back (Ken Burns on)
+    beat_transitions: bool = False  # after the hold, the next transition waits for a kick ...
+    beat_wait_s: float = 2.0  # ... at most this long
+    energy: bool = False  # transitions get the bass energy as `audio_energy`
 
 
 class NextPhoto(enum.Enum):
@@ -71,10 +103,14 @@ class Show:
 
     def __init__(self, photos: PhotoSource, drawer: PhotoDrawer, overlay: Overlay | None,
                  hold_s: float, transition_s: float, upload_budget_s: float = 0.001,
-                 stagger_s: float = 0.0, first_frame: int = 0) -> None:
+                 stagger_s: float = 0.0, first_frame: int = 0,
+                 ken_burns: KenBurnsSettings | None = None,
+                 audio_motion: AudioMotionSettings | None = None) -> None:
         """`stagger_s`: the first photo is held this much longer, so that displays showing
         side by side change photos in turn. `first_frame`: the loop's frame number of the
-        first frame, for `events`."""
+        first frame, for `events`. `ken_burns`: a slow zoom and pan over each photo, from
+        its transition in to the end of its transition out (None: still photos).
+        `audio_motion`: beats and bass from the overlay move the show (None: they don't)."""
         self._photos = photos
         self._drawer = drawer
         self._overlay = overlay
@@ -95,6 +131,17 @@ class Show:
         self.events: deque[tuple[int, str]] = deque(maxlen=EVENTS_KEPT)
         self._frame = first_frame - 1  # the loop's frame number: drain runs once at the start of each
         self._stagger_s = stagger_s
+        self._ken_burns = ken_burns
+        self._audio_motion = audio_motion if overlay is not None else None
+        self._kicks_seen: int | None = None
+        self._kick_now = False  # a kick arrived this step
+        self._random = random.Random(ken_burns.seed if ken_burns else None)
+        # Each frame's motion and the photo's age in seconds: the one in front (shown at
+        # progress 0), the one coming in, and the one taken that waits for its turn.
+        self._front_motion: KenBurnsMotion | None = None
+        self._back_motion: KenBurnsMotion | None = None
+        self._next_motion: KenBurnsMotion | None = None
+        self._front_age_s = self._back_age_s = 0.0
 
     def _note(self, text: str) -> None:
         self.events.append((self._frame, text))
@@ -116,6 +163,7 @@ class Show:
             if self._taken is not None:
                 self._next = NextPhoto.TAKEN
                 self._note(f"photo taken: {os.path.basename(self._taken.path)}")
+                self._next_motion = self._plan(self._taken)
 
     def upload(self, budget: FrameBudget) -> None:
         # A new photo reaches the screen in steps, each in its own frame(s): the upload
@@ -144,6 +192,33 @@ class Show:
         elif state is NextPhoto.COMPOSED:
             self._next = NextPhoto.READY
 
+    def _nudged(self, view: View) -> View:
+        """`view` zoomed in around its centre by the beat (a smaller view at the same
+        centre stays inside the frame)."""
+        motion = self._audio_motion
+        if motion is None or motion.beat_zoom <= 0.0 or self._overlay is None:
+            return view
+        shrink = 1.0 / (1.0 + motion.beat_zoom * self._overlay.beat)
+        x, y, width, height = view
+        return (x + width * (1 - shrink) / 2, y + height * (1 - shrink) / 2,
+                width * shrink, height * shrink)
+
+    def _plan(self, photo: ReadyPhoto) -> KenBurnsMotion | None:
+        settings = self._ken_burns
+        if settings is None:
+            return None
+        # The focus, from the photo's pixels to the display frame it is composed into
+        # (centred), in GL's bottom-up texture coordinates.
+        width, height = photo.pixels.shape[1], photo.pixels.shape[0]
+        display_w, display_h = self._drawer.display_size
+        focus = (0.5 + (photo.focus[0] - 0.5) * width / display_w,
+                 0.5 - (photo.focus[1] - 0.5) * height / display_h)
+        on_screen_s = self.hold_s + 2 * self.transition_s
+        if self.photos_shown == 0:
+            on_screen_s += self._stagger_s
+        return plan_motion(self._random, focus, on_screen_s, settings.zoom_min,
+                           settings.zoom_max, settings.zoom_per_s)
+
     def _budget_s(self, budget: FrameBudget) -> float:
         return min(self.upload_budget_s, budget.remaining_s())
 
@@ -155,13 +230,19 @@ class Show:
     def step(self, dt_s: float) -> None:
         if self._overlay is not None:
             self._overlay.step(dt_s)
+        self._front_age_s += dt_s
+        if self._progress is not None:
+            self._back_age_s += dt_s
+        self._watch_kicks()
         if self._progress is None:
             self._held_s += dt_s
             if self._held_s >= self.hold_s - _STEP_SLACK_S:
-                if self._next is NextPhoto.READY:
+                if self._next is NextPhoto.READY and self._on_the_beat():
                     self._progress = 0.0
                     self._duration_s = self._drawer.begin_transition() or self.transition_s
                     self._note(f"transition begins: {self._drawer.transition_name}")
+                    self._back_motion, self._next_motion = self._next_motion, None
+                    self._back_age_s = 0.0
                 elif self._held_s - dt_s < self.hold_s - _STEP_SLACK_S and self.photos_shown:
                     self.late_photos += 1
                     self._note("next photo late: holding this one")
@@ -169,13 +250,37 @@ class Show:
             self._progress += dt_s / self._duration_s if self._duration_s > 0 else 1.0
             if self._progress >= 1.0 - _STEP_SLACK_S:
                 self._drawer.swap_photos()
+                self._front_motion, self._back_motion = self._back_motion, None
+                self._front_age_s = self._back_age_s
                 self._progress = None
                 self._next = NextPhoto.NONE
                 self.photos_shown += 1
                 self._held_s = -self._stagger_s if self.photos_shown == 1 else 0.0
                 self._note("transition ends")
 
+    def _watch_kicks(self) -> None:
+        if self._audio_motion is None or self._overlay is None:
+            return
+        kicks = self._overlay.kicks
+        self._kick_now = self._kicks_seen is not None and kicks != self._kicks_seen
+        self._kicks_seen = kicks
+
+    def _on_the_beat(self) -> bool:
+        """Whether the transition may start now: always, or with beat transitions on, at
+        a kick (or once the hold has waited `beat_wait_s` for one)."""
+        motion = self._audio_motion
+        if motion is None or not motion.beat_transitions or self.photos_shown == 0:
+            return True  # (the first photo fades in as soon as it is ready)
+        return self._kick_now or self._held_s >= self.hold_s + motion.beat_wait_s - _STEP_SLACK_S
+
     def draw(self) -> None:
+        if self._ken_burns is not None:
+            front, back = self._front_motion, self._back_motion
+            self._drawer.set_views(
+                self._nudged(front.view_at(self._front_age_s) if front else IDENTITY),
+                self._nudged(back.view_at(self._back_age_s) if back else IDENTITY))
+        if self._audio_motion is not None and self._audio_motion.energy and self._overlay is not None:
+            self._drawer.set_audio_energy(self._overlay.bass)
         self._drawer.draw(self._progress if self._progress is not None else 0.0)
         if self._overlay is not None:
             self._overlay.draw()

@@ -80,7 +80,8 @@ def test_request_round_trip_puts_the_decoded_pixels_in_a_ready_slot(ring, tmp_pa
         conn.send(None)
         process.join(5.0)
 
-    assert reply == DecodeReply(7, True, None, None, 200, 100, 100, 50, reply.ms)
+    assert reply == DecodeReply(7, True, None, None, 200, 100, 100, 50, reply.ms, reply.focus)
+    assert reply.focus[0] == pytest.approx(0.5, abs=0.05)  # the one edge: red | blue, mid-way
     assert reply.ms > 0
     assert (record.request_id, record.width, record.height, record.error_code) == (7, 100, 50, 0)
     assert pixels.shape == (50, 100, 4)

@@ -23,6 +23,7 @@ from slideshow.gpu.shaders import shader_source
 from slideshow.gpu.transition_deck import TransitionDeck
 from slideshow.gpu.transitions import TransitionPass
 from slideshow.gpu.upload import Fence, TextureUploader, UploadJob
+from slideshow.ken_burns import IDENTITY, View
 
 # A photo is composed in this many strips of rows, one strip a frame: a whole 1280x720
 # frame cost llvmpipe 7-15 ms, on top of the frame's own work (seen: a missed vsync).
@@ -78,6 +79,13 @@ class PhotoPass:
         self._crossfade["from_tex"] = 0
         self._crossfade["to_tex"] = 1
         self._crossfade_vao = ctx.vertex_array(self._crossfade, [])
+        # A held frame seen through a Ken Burns view: a filtered draw instead of the blit.
+        self._view_program = ctx.program(vertex_shader=shader_source("fullscreen.vert"),
+                                         fragment_shader=shader_source("view.frag"))
+        self._view_vao = ctx.vertex_array(self._view_program, [])
+        self.view_sampler = ctx.sampler(repeat_x=False, repeat_y=False)
+        self._views = [IDENTITY, IDENTITY]  # the front frame's, the back frame's
+        self._audio_energy = 0.0
         self._uploader = TextureUploader(ctx, display_size[0] * display_size[1] * 4,
                                          fence_factory=fence_factory)
         self._upload: UploadJob | None = None
@@ -172,6 +180,7 @@ class PhotoPass:
         self._targets[1 - self._front].clear(0.0, 0.0, 0.0, 1.0)
         self.draw(0.5)
         self.draw(0.0)
+        self._draw_view(self._frames[self._front], (0.1, 0.1, 0.8, 0.8))
         if self._deck is not None:
             self._deck.warm_up(self._frames[self._front], self._frames[1 - self._front])
         self._uploader.warm_up(self._staging)
@@ -194,23 +203,51 @@ class PhotoPass:
         """Makes the photo shown at the end of a transition the one shown at its start."""
         self._front = 1 - self._front
 
+    def set_views(self, front: View, back: View) -> None:
+        """The part of each frame to show (Ken Burns), x, y, width, height in 0..1: the
+        front frame's (the photo shown at progress 0) and the back frame's."""
+        self._views[0], self._views[1] = front, back
+
+    def set_audio_energy(self, energy: float) -> None:
+        """0..1, the bass energy the next transition frames get as `audio_energy`."""
+        self._audio_energy = energy
+
     def draw(self, progress: float) -> None:
         """Draws the old photo crossfaded into the new one (progress 0..1) into the bound
-        framebuffer."""
+        framebuffer, each through its view. Without a deck, the built-in crossfade
+        shows whole frames."""
         if progress <= 0.0 or progress >= 1.0:
-            shown = self._front if progress <= 0.0 else 1 - self._front
-            self.ctx.copy_framebuffer(self.ctx.fbo, self._targets[shown])
+            role = 0 if progress <= 0.0 else 1
+            shown = self._front if role == 0 else 1 - self._front
+            if self._views[role] == IDENTITY:
+                self.ctx.copy_framebuffer(self.ctx.fbo, self._targets[shown])
+            else:
+                self._draw_view(self._frames[shown], self._views[role])
             return
         if self._transition is not None:
-            self._transition.draw(self._frames[self._front], self._frames[1 - self._front], progress)
+            self._transition.draw(self._frames[self._front], self._frames[1 - self._front],
+                                  progress, from_view=self._views[0], to_view=self._views[1],
+                                  audio_energy=self._audio_energy)
             return
         self._frames[self._front].use(0)
         self._frames[1 - self._front].use(1)
         self._crossfade["progress"] = float(progress)
         self._crossfade_vao.render(moderngl.TRIANGLES, vertices=3)
 
+    def _draw_view(self, frame: moderngl.Texture, view: View) -> None:
+        frame.use(0)
+        self.view_sampler.use(0)
+        try:
+            self._view_program["view"] = view
+            self._view_vao.render(moderngl.TRIANGLES, vertices=3)
+        finally:
+            self.view_sampler.clear(0)
+
     def release(self) -> None:
         self._uploader.release()
+        self.view_sampler.release()
+        self._view_vao.release()
+        self._view_program.release()
         if self._small_target is not None and self._small is not None:
             self._small_target.release()
             self._small.release()

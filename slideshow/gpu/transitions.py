@@ -43,6 +43,7 @@ import numpy as np
 from slideshow.easing import Easing, ease, easing_named
 from slideshow.errors import SlideshowError
 from slideshow.gpu.shaders import _CHECKOUT_SHADERS, shader_source
+from slideshow.ken_burns import IDENTITY, View
 
 Value = Union[float, int, bool, tuple]
 T = TypeVar("T")
@@ -484,12 +485,18 @@ class TransitionPass:
             member.value = value
 
     def draw(self, from_tex: moderngl.Texture, to_tex: moderngl.Texture, progress: float,
-             ratio: float | None = None) -> None:
+             ratio: float | None = None, from_view: View = IDENTITY,
+             to_view: View = IDENTITY, audio_energy: float = 0.0) -> None:
         """Draws the transition at `progress` (0..1, before easing) into the bound
-        framebuffer's viewport; `ratio` defaults to the viewport's width / height."""
+        framebuffer's viewport; `ratio` defaults to the viewport's width / height. The
+        views (Ken Burns) say which part of each frame is shown: x, y, width, height;
+        `audio_energy` (0..1) reaches the transitions that read it."""
         width, height = self.ctx.fbo.viewport[2:]
         self._set_uniform("progress", self._ease(progress))
         self._set_uniform("ratio", width / height if ratio is None else ratio)
+        self._set_uniform("from_view", from_view)
+        self._set_uniform("to_view", to_view)
+        self._set_uniform("audio_energy", audio_energy)
         from_tex.use(0)
         to_tex.use(1)
         self._sampler.use(0)

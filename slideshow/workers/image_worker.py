@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from slideshow.workers.saliency import focus_point
+
 if TYPE_CHECKING:
     from slideshow.workers.ring import FrameRing
 
@@ -65,6 +67,7 @@ class DecodeReply(NamedTuple):
     out_width: int  # what landed in the slot
     out_height: int
     ms: float  # decode time in ms
+    focus: tuple[float, float] = (0.5, 0.5)  # where the photo's detail is, 0..1 from top-left
 
 
 def run_worker(ring_name: str, conn: Connection, decoder: Decoder | None = None,
@@ -114,10 +117,13 @@ def serve(ring: FrameRing, request: DecodeRequest, decode: Decoder) -> DecodeRep
         reason = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
         return DecodeReply(request.request_id, False, type(exc).__name__, reason,
                            0, 0, 0, 0, ms)
+    shown = np.ndarray((info.out_height, info.out_width, 4), np.uint8, buffer=ring.pixels(index),
+                       strides=(info.stride, 4, 1))
+    focus = focus_point(shown)  # for Ken Burns; a fraction of a ms, here rather than in a frame
     ring.publish(index, request_id=request.request_id, width=info.out_width,
                  height=info.out_height, stride=info.stride, decode_ms=info.ms)
     return DecodeReply(request.request_id, True, None, None, info.source_width,
-                       info.source_height, info.out_width, info.out_height, info.ms)
+                       info.source_height, info.out_width, info.out_height, info.ms, focus)
 
 
 def _default_decoder() -> Decoder:

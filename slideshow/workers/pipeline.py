@@ -32,6 +32,7 @@ from slideshow.workers.supervisor import QUARANTINED, ResultHandler, Supervisor
 class _Done(NamedTuple):
     path: str
     source_size: tuple[int, int]
+    focus: tuple[float, float]
 
 
 class ReadyPhoto:
@@ -41,17 +42,18 @@ class ReadyPhoto:
     of it (into a PBO), then release; it is not valid after that.
     """
 
-    __slots__ = ("path", "width", "height", "pixels", "source_size", "decode_ms",
+    __slots__ = ("path", "width", "height", "pixels", "source_size", "decode_ms", "focus",
                  "request_id", "_pipeline", "_ring_index", "_slot", "_released")
 
     def __init__(self, pipeline: ImagePipeline, ring_index: int, slot: int, request_id: int,
                  path: str, pixels: np.ndarray, source_size: tuple[int, int],
-                 decode_ms: float) -> None:
+                 decode_ms: float, focus: tuple[float, float] = (0.5, 0.5)) -> None:
         self.path = path
         self.height, self.width = int(pixels.shape[0]), int(pixels.shape[1])
         self.pixels = pixels
         self.source_size = source_size  # the photo as shown (after EXIF orientation), pixels
         self.decode_ms = decode_ms
+        self.focus = focus  # where its detail is (workers/saliency.py), 0..1 from top-left
         self.request_id = request_id
         self._pipeline, self._ring_index, self._slot = pipeline, ring_index, slot
         self._released = False
@@ -127,7 +129,7 @@ class ImagePipeline:
         self._held[ring_index].add(record.index)
         return ReadyPhoto(self, ring_index, record.index, request_id, done.path,
                           self._rings[ring_index].view(record), done.source_size,
-                          record.decode_ms)
+                          record.decode_ms, done.focus)
 
     def release(self, photo: ReadyPhoto) -> None:
         """Gives the photo's slot back to its worker; idempotent."""
@@ -166,7 +168,8 @@ class ImagePipeline:
 
     def _record(self, path: str, reply: DecodeReply) -> None:
         if reply.ok:
-            self._done[reply.request_id] = _Done(path, (reply.source_width, reply.source_height))
+            self._done[reply.request_id] = _Done(path, (reply.source_width, reply.source_height),
+                                                 reply.focus)
             self.decoded += 1
         elif reply.error_class != QUARANTINED:  # the supervisor logged that one
             self.failed += 1

@@ -26,7 +26,7 @@ from slideshow.config import Config
 from slideshow.display import DisplayRun, DisplaySettings, RunReport
 from slideshow.errors import ConfigError
 from slideshow.pacing import GcControl
-from slideshow.photo_list import ShuffledPhotos, expand_paths
+from slideshow.photo_source import DisplayPhotos
 
 log = logging.getLogger(__name__)
 
@@ -48,19 +48,6 @@ class ShowReport:
     exit_s: float | None = None
 
 
-def photo_paths(config: Config) -> list[str]:
-    if config.show.paths:
-        paths = expand_paths(config.show.paths)
-        if not paths:
-            raise ConfigError(
-                f"no photos found in {', '.join(config.show.paths)} "
-                "(looked for .jpg .png .webp .gif .bmp .tif .heic files, hidden ones skipped)")
-        return paths
-    from slideshow.demo import ensure_demo_photos
-
-    return [str(p) for p in ensure_demo_photos()]
-
-
 def run_show(config: Config, *, headless: bool = False, seconds: float | None = None,
              frames: int | None = None, capture_last_frame: bool = False,
              parent_window: int | None = None, preview: bool = False) -> ShowReport:
@@ -72,7 +59,8 @@ def run_show(config: Config, *, headless: bool = False, seconds: float | None = 
     with ExitStack() as stack:
         gc_control = GcControl(config.pacing.gc)
         stack.callback(gc_control.close)
-        next_path = ShuffledPhotos(photo_paths(config))
+        photos = DisplayPhotos(config)
+        stack.callback(photos.close)
         audio = open_audio(config, stack)
         settings = DisplaySettings(rate_hz=config.display.rate_hz, seconds=seconds, frames=frames,
                                    capture_last_frame=capture_last_frame)
@@ -80,7 +68,7 @@ def run_show(config: Config, *, headless: bool = False, seconds: float | None = 
         def overlay(ctx: Any, display_stack: ExitStack) -> tuple[Any, Any]:
             return open_overlay(config, audio, ctx, display_stack)
 
-        parts = {"next_path": next_path, "gc_control": gc_control, "open_overlay": overlay}
+        parts = {"photos": photos, "gc_control": gc_control, "open_overlay": overlay}
         if headless:
             return _run_headless(config, settings, parts, stack)
         from slideshow.windowed import WindowedShow

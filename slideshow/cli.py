@@ -1,5 +1,5 @@
 """The command line: `slideshow [show] PATH...`, `slideshow bench`, `slideshow preview`,
-`slideshow check`, `slideshow transitions`, `slideshow listen`,
+`slideshow check`, `slideshow scan`, `slideshow transitions`, `slideshow listen`,
 `slideshow devices`; and a screensaver host's arguments (`-root`, `-window-id ID`, `/s`,
 `/p HWND`, `/c`: slideshow/launch_args.py).
 
@@ -15,12 +15,12 @@ import sys
 from collections.abc import Sequence
 
 from slideshow import __version__
-from slideshow.commands import bench, check, devices, listen, preview, show, transitions
+from slideshow.commands import bench, check, devices, listen, preview, scan, show, transitions
 from slideshow.config import describe_settings
 from slideshow.errors import SlideshowError
 
 COMMANDS = {
-    "show": show, "bench": bench, "check": check, "transitions": transitions,
+    "show": show, "bench": bench, "check": check, "scan": scan, "transitions": transitions,
     "listen": listen, "devices": devices, "preview": preview,
 }
 

@@ -45,6 +45,7 @@ def _setting(default: Any, help: str, **allowed: Any) -> Any:
 
 
 FIT_MODES = ("fill", "fit", "shrink", "blur")
+PHOTO_ORDERS = ("shuffle", "name", "date", "mtime")
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,13 @@ class ShowConfig:
     fit: str = _setting(
         "fill", "how a photo fits the display: fill crops to cover, fit letterboxes, shrink never "
         "upscales, blur letterboxes over a blurred, darkened copy of the photo", choices=FIT_MODES)
+    order: str = _setting(
+        "shuffle", "the order photos are shown in: shuffle (each once per round, never twice "
+        "in a row), name (folder by folder, by file name), date (date taken, from EXIF, else "
+        "the file's time), mtime (the file's modification time)", choices=PHOTO_ORDERS)
+    rescan_s: float = _setting(
+        60.0, "seconds between looks at the photo folders for added and removed files; "
+        "0 looks only at start-up", min=0.0, max=86400.0)
 
 
 EASING_NAMES = tuple(EASINGS)

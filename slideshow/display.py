@@ -67,6 +67,7 @@ class DisplaySettings:
     """What differs between the displays of one run."""
 
     name: str = ""
+    index: int = 0  # the display's number: its own photo sequence and history
     rate_hz: float = 0.0  # the paced rate; 0: the surface's, else FALLBACK_RATE_HZ
     stagger_s: float = 0.0  # the first photo is held this much longer (displays take turns)
     seconds: float | None = None
@@ -78,12 +79,12 @@ class DisplayRun:
     """Builds and runs one display's show on the calling thread (`run`) or its own (`start`)."""
 
     def __init__(self, surface: Any, config: Config, settings: DisplaySettings, *,
-                 next_path: Callable[[], str | None], gc_control: GcControl,
+                 photos: Any, gc_control: GcControl,
                  stop: threading.Event, open_overlay: Callable[[Any, ExitStack], tuple[Any, Any]],
                  go: threading.Event | None = None,
                  on_built: Callable[[], None] | None = None) -> None:
         self.surface, self.config, self.settings = surface, config, settings
-        self._next_path, self._gc, self._stop = next_path, gc_control, stop
+        self._photos, self._gc, self._stop = photos, gc_control, stop  # photos: DisplayPhotos
         self._open_overlay = open_overlay
         self._go = go  # set by the app once every display is built and the GC is frozen
         self._on_built = on_built  # headless: freezes the GC itself
@@ -200,10 +201,13 @@ class DisplayRun:
 
         config, surface = self.config, self.surface
         pipeline = ImagePipeline(
-            next_path=self._next_path, target=surface.size, fit=config.show.fit,
-            workers=config.workers.image_workers, ring_slots=config.workers.ring_slots,
-            restart_budget=config.workers.restart_budget)
+            next_path=self._photos.for_display(self.settings.index), target=surface.size,
+            fit=config.show.fit, workers=config.workers.image_workers,
+            ring_slots=config.workers.ring_slots, restart_budget=config.workers.restart_budget)
         stack.callback(pipeline.close)
+        wake = pipeline.supervisor.poke  # photos found after the library had none
+        self._photos.add_waker(wake)
+        stack.callback(self._photos.remove_waker, wake)
         deck = TransitionDeck(surface.ctx, config.transitions.pool, config.transitions.easing,
                               config.transitions.folder, params=config.transitions.params)
         stack.callback(deck.release)

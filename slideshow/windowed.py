@@ -53,6 +53,7 @@ class WindowedShow:
         self._displays: dict[str, _Display] = {}
         self._report = ShowReport()
         self._exit_asked_s: float | None = None
+        self._next_index = 0  # each display's number, for its own photo sequence
 
     # -- the main thread's run -----------------------------------------------------------
 
@@ -117,7 +118,8 @@ class WindowedShow:
         if self.preview:
             rate_hz = (rate_hz or 60.0) / PREVIEW_RATE_DIVISOR
         settings = dataclasses.replace(self.settings, name=name if monitor is not None else "",
-                                       stagger_s=stagger_s, rate_hz=rate_hz)
+                                       index=self._next_index, stagger_s=stagger_s, rate_hz=rate_hz)
+        self._next_index += 1
         display.run = DisplayRun(surface, self.config, settings, stop=self._stop, go=self._go,
                                  **self.parts)
         self._displays[name] = display

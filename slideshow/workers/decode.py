@@ -36,6 +36,7 @@ import numpy as np
 from PIL import ExifTags, Image, UnidentifiedImageError, features
 
 from slideshow.errors import SlideshowError
+from slideshow.formats import sniff  # the signature table, shared with the library
 from slideshow.workers import colour, fit as fitting
 from slideshow.workers.fit import output_size
 
@@ -210,37 +211,10 @@ def _read(path: str) -> bytes:
 
 # --- formats -------------------------------------------------------------------------
 
-_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs",
-                b"mif1", b"msf1"}
-_AVIF_BRANDS = {b"avif", b"avis"}
 # Pillow format names that may open a file of each sniffed kind.
 _PILLOW_FORMATS = {"JPEG": ("JPEG", "MPO"), "PNG": ("PNG",), "GIF": ("GIF",),
                    "WEBP": ("WEBP",), "BMP": ("BMP",), "TIFF": ("TIFF",),
                    "HEIF": ("HEIF",), "AVIF": ("AVIF",)}
-
-
-def sniff(data: bytes) -> str | None:
-    """The format `data` starts like (a key of the allow-list), or None."""
-    if data.startswith(b"\xff\xd8\xff"):
-        return "JPEG"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "PNG"
-    if data[:6] in (b"GIF87a", b"GIF89a"):
-        return "GIF"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "WEBP"
-    if data[:2] == b"BM" and len(data) >= 26:
-        return "BMP"
-    if data[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
-        return "TIFF"
-    if data[4:8] == b"ftyp":
-        size = int.from_bytes(data[:4], "big")
-        brands = {data[i:i + 4] for i in range(8, min(max(size, 16), 64), 4)} - {b"\x00" * 4}
-        if brands & _AVIF_BRANDS:
-            return "AVIF"
-        if brands & _HEIF_BRANDS:
-            return "HEIF"
-    return None
 
 
 def _open(path: str, data: bytes, kind: str) -> Image.Image:

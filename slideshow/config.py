@@ -84,6 +84,21 @@ class TransitionsConfig:
 
 
 @dataclass(frozen=True)
+class FeedsConfig:
+    urls: tuple[str, ...] = _setting(
+        (), "RSS, Media RSS or Atom feeds of images (http or https URLs); none is off",
+        separator=",")
+    refresh_s: float = _setting(
+        3600.0, "seconds between looks at each feed (conditional requests: unchanged feeds "
+        "cost a few bytes)", min=300.0, max=604800.0)
+    feed_share: float = _setting(
+        0.25, "the part of the photos shown that come from the feeds", min=0.0, max=1.0)
+    max_mb: float = _setting(40.0, "the largest image downloaded, in MB", min=1.0, max=500.0)
+    keep: int = _setting(30, "images kept per feed in the cache", min=1, max=1000)
+    timeout_s: float = _setting(10.0, "network timeout per request", min=1.0, max=120.0)
+
+
+@dataclass(frozen=True)
 class KenBurnsConfig:
     enabled: bool = _setting(True, "a slow zoom and pan over each photo while it is shown")
     fit_modes: tuple[str, ...] = _setting(
@@ -181,6 +196,7 @@ class WorkersConfig:
 class Config:
     show: ShowConfig = ShowConfig()
     transitions: TransitionsConfig = TransitionsConfig()
+    feeds: FeedsConfig = FeedsConfig()
     ken_burns: KenBurnsConfig = KenBurnsConfig()
     audio_motion: AudioMotionConfig = AudioMotionConfig()
     visualizer: VisualizerConfig = VisualizerConfig()

@@ -1,6 +1,7 @@
 """The photos the displays draw from: the library (slideshow/library/) scanning the user's
-folders, or the built-in demo set when there are none; each display's next photo, and the
-pipelines to wake when photos appear after a display found none.
+folders, or the built-in demo set when there are none, mixed with images from feeds
+(slideshow/feeds/) when some are configured; each display's next photo, and the pipelines
+to wake when photos appear after a display found none.
 
 Built before the displays, closed after them. The first photo is dealt as soon as the scan
 finds it; start-up waits a moment only to tell "no photos at all" from "still looking".
@@ -37,8 +38,18 @@ class DisplayPhotos:
         self._lock = threading.Lock()
         self.library.on_available = self._wake_all
         self.library.start()
+        self.feeds: Any = None
+        self._feed_share = config.feeds.feed_share
         try:
             self._check_not_empty(config)
+            if config.feeds.urls:
+                from slideshow.feeds import FeedSource
+
+                self.feeds = FeedSource(
+                    config.feeds.urls, refresh_s=config.feeds.refresh_s,
+                    max_bytes=int(config.feeds.max_mb * 2**20), timeout_s=config.feeds.timeout_s,
+                    keep=config.feeds.keep, on_new_photos=lambda paths: self._wake_all())
+                self.feeds.start()
         except BaseException:
             self.library.close()
             raise
@@ -62,7 +73,12 @@ class DisplayPhotos:
 
     def for_display(self, index: int) -> Callable[[], str | None]:
         """Display `index`'s next photo (called on its pipeline's supervisor thread)."""
-        return functools.partial(self.library.next_path, index)
+        local = functools.partial(self.library.next_path, index)
+        if self.feeds is None:
+            return local
+        from slideshow.feeds import MixedPhotos
+
+        return MixedPhotos(local, self.feeds, self._feed_share)
 
     def previous(self, index: int) -> str | None:
         return self.library.previous(index)
@@ -83,4 +99,6 @@ class DisplayPhotos:
             wake()
 
     def close(self) -> None:
+        if self.feeds is not None:
+            self.feeds.close()
         self.library.close()

@@ -52,3 +52,47 @@ def test_no_folder_means_the_demo_set():
         assert path is not None and Path(path).name.startswith("landscape-")
     finally:
         photos.close()
+
+
+def test_feeds_in_the_config_mix_their_images_into_a_display(tmp_path):
+    import http.server
+    import threading
+
+    photo = tmp_path / "served.png"
+    Image.new("RGB", (16, 16), (0, 200, 0)).save(photo)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path == "/feed.xml":
+                body = (f'<rss version="2.0"><channel><title>t</title><item><title>one</title>'
+                        f'<enclosure url="http://127.0.0.1:{port}/one.png" type="image/png" '
+                        f'length="1"/></item></channel></rss>').encode()
+                kind = "application/rss+xml"
+            else:
+                body, kind = photo.read_bytes(), "image/png"
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None: ...
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    port = server.server_address[1]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    local = tmp_path / "local"
+    local.mkdir()
+    Image.new("RGB", (8, 8), (200, 0, 0)).save(local / "mine.png")
+    config = load_config(EMPTY_TOML, {"show.paths": [str(local)],
+                                      "feeds.urls": f"http://127.0.0.1:{port}/feed.xml",
+                                      "feeds.feed_share": 0.5})
+    photos = DisplayPhotos(config)
+    try:
+        assert photos.feeds.settle(10)
+        next_path = photos.for_display(0)
+        drawn = {Path(next_path()).parent.name == "local" for _ in range(40)}
+        assert drawn == {True, False}  # both the folder's photo and the feed's image
+    finally:
+        photos.close()
+        server.shutdown()

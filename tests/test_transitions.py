@@ -177,7 +177,12 @@ def test_the_built_ins_are_all_there():
     assert {"crossfade", "slide-left", "slide-right", "slide-up", "slide-down",
             "wipe-left", "wipe-right", "wipe-up", "wipe-down", "wipe-down-right", "wipe-up-right",
             "blinds-horizontal", "blinds-vertical", "diffuse", "block-flip",
-            "block-spin-grid", "block-spin-slab"} <= set(BUILTINS.names)
+            "block-spin-grid", "block-spin-slab",
+            "ripple", "warp-dissolve", "burn", "crumble",
+            "particle-directional", "particle-swirl", "particle-converge",
+            "cube-left", "cube-right", "cube-up", "cube-down", "doorway", "page-curl",
+            "pixelize", "circle-open", "circle-close", "swirl", "zoom-blur", "glitch",
+            "dreamy", "mosaic"} <= set(BUILTINS.names)
     assert not BUILTINS.failures
 
 

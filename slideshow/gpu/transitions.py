@@ -441,7 +441,10 @@ def _readable_log(text: str, files: Mapping[int, Path | None]) -> str:
         if match and path is not None:
             where = f"{path}:{match['line'] or match['nline']}"
             where += f":{match['col']}" if match["col"] else ""
-            line = where + line[match.end():]
+            rest = line[match.end():]
+            if rest.lstrip().startswith(":"):  # NVIDIA writes "0(3) : error", Mesa "0:3(12): error"
+                rest = rest.lstrip()
+            line = where + rest
         lines.append("  " + line)
     return "\n".join(lines) or "  (the driver gave no log)"
 

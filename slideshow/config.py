@@ -100,7 +100,10 @@ class FeedsConfig:
 
 @dataclass(frozen=True)
 class KenBurnsConfig:
-    enabled: bool = _setting(True, "a slow zoom and pan over each photo while it is shown")
+    enabled: str = _setting(
+        "auto", "a slow zoom and pan over each photo while it is shown: on, off, or auto (on, "
+        "except on a software renderer such as llvmpipe, where it costs a full-screen draw "
+        "every frame)", choices=("auto", "on", "off"))
     fit_modes: tuple[str, ...] = _setting(
         ("fill", "blur"), "the fit modes it is on for (fit and shrink show black bars, which "
         "a zoom would move)", separator=",", choices=FIT_MODES)

@@ -8,7 +8,11 @@ owns the windows and their events (app.py); this module never calls glfw.
 
 When the surface changes size (a resized window, an embedding host that resized), the
 display's parts are rebuilt for the new size: photos are decoded for the size they are
-shown at, so nothing else would be right. The measurements carry on across a rebuild.
+shown at, so nothing else would be right. The measurements, the keys pressed and the
+photos shown (what the previous key steps back through) carry on across a rebuild.
+
+Keys reach the render thread through `press` (a deque append from the main thread);
+the show's controls (slideshow/controls.py) take them at the start of each frame.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -24,7 +29,9 @@ from typing import Any
 import numpy as np
 
 from slideshow.config import Config
+from slideshow.controls import ShowControls
 from slideshow.errors import ConfigError
+from slideshow.history import PhotoHistory
 from slideshow.loop import PHASES, FrameLoop
 from slideshow.pacing import FrameStats, GcControl, PhaseTimer, VsyncClock
 from slideshow.presenter import Presenter
@@ -35,6 +42,7 @@ log = logging.getLogger(__name__)
 
 FALLBACK_RATE_HZ = 60.0
 _SHOW_COUNTS = ("photos_shown", "late_photos", "decoded", "failed", "worker_restarts")
+KEYS_KEPT = 64  # keys pressed and not yet taken by the render thread (it takes them every frame)
 
 
 @dataclass
@@ -95,6 +103,8 @@ class DisplayRun:
         self._thread: threading.Thread | None = None
         self._counts = dict.fromkeys(_SHOW_COUNTS, 0)
         self._close = threading.Event()
+        self._keys: deque[str] = deque(maxlen=KEYS_KEPT)
+        self._history = PhotoHistory()
 
     # -- control, from the main thread ---------------------------------------------------
 
@@ -106,6 +116,10 @@ class DisplayRun:
     def close(self) -> None:
         """Asks this display alone to end (its monitor was unplugged)."""
         self._close.set()
+
+    def press(self, name: str) -> None:
+        """A show key (slideshow/controls.py's KEY_ACTIONS) for the next frame; never waits."""
+        self._keys.append(name)
 
     def join(self, timeout_s: float | None = None) -> None:
         if self._thread is not None:
@@ -150,7 +164,8 @@ class DisplayRun:
             size = tuple(surface.size)
             with ExitStack() as stack:
                 show, parts = self._build(stack, stagger_s, first_frame=clock.frames)
-                loop = FrameLoop(surface, show, presenter, clock, stats, phases, self._gc)
+                loop = FrameLoop(surface, parts["controls"], presenter, clock, stats, phases,
+                                 self._gc)
                 self.built.set()
                 if self._on_built is not None:
                     self._on_built()
@@ -217,16 +232,38 @@ class DisplayRun:
         overlay, visualizer = self._open_overlay(surface.ctx, stack)
         show = Show(pipeline, photo_pass, overlay, config.show.interval_s, config.show.transition_s,
                     upload_budget_s=config.pacing.upload_budget_ms / 1000.0, stagger_s=stagger_s,
-                    first_frame=first_frame, ken_burns=ken_burns_settings(config),
+                    first_frame=first_frame, ken_burns=ken_burns_settings(config, surface.renderer),
                     audio_motion=audio_motion_settings(config))
+        captions, layers = self._open_captions(stack)
+        controls = ShowControls(show, self._keys, pipeline, self._history, deck=deck,
+                                modes=visualizer, texts=captions)
+        show.on_shown = controls.photo_shown
         surface.use()
         photo_pass.warm_up()
+        for layer in layers:
+            layer.warm_up()
         if visualizer is not None:
             visualizer.update(None, 0.0)
-            visualizer.draw()  # compiled for real at its first draw: now, not in a frame
+            visualizer.warm_up()  # compiled for real at its first draw: now, not in a frame
         log.info("display %s: %d transitions on a %dx%d %s (%s)", self.settings.name or "window",
                  len(deck.passes), *surface.size, surface.kind, surface.renderer)
-        return show, {"pipeline": pipeline, "deck": deck, "overlay": overlay}
+        return show, {"pipeline": pipeline, "deck": deck, "overlay": overlay, "controls": controls}
+
+    def _open_captions(self, stack: ExitStack) -> tuple[Any, list[Any]]:
+        """The caption and notice layers, and the worker thread that makes their text."""
+        from slideshow.captions import Captions, TextLayout, TextWorker
+        from slideshow.gpu.caption_layer import CaptionLayer
+
+        layout = TextLayout.for_display(tuple(self.surface.size))
+        layers = {"caption": CaptionLayer(self.surface.ctx, layout.caption_max, "top-left",
+                                          layout.margin_px),
+                  "notice": CaptionLayer(self.surface.ctx, layout.notice_max, "top-right",
+                                         layout.margin_px)}
+        for layer in layers.values():
+            stack.callback(layer.release)
+        captions = Captions(TextWorker(layout, self.settings.name), layers)
+        stack.callback(captions.close)
+        return captions, list(layers.values())
 
     def _finish(self, show: Show, parts: dict[str, Any]) -> dict[str, Any]:
         """Figures of one build, taken before its parts close."""
@@ -248,10 +285,20 @@ class DisplayRun:
                 "last_frame": last_frame}
 
 
-def ken_burns_settings(config: Config) -> KenBurnsSettings | None:
-    """The show's Ken Burns settings, or None where it is off (or off for this fit mode)."""
+# GL_RENDERER names of software rasterisers: every held frame through a Ken Burns view is a
+# filtered full-screen draw instead of a copy, which they cannot afford at 60 Hz.
+SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "swrast", "software rasterizer", "swiftshader")
+
+
+def ken_burns_settings(config: Config, renderer: str = "") -> KenBurnsSettings | None:
+    """The show's Ken Burns settings, or None where it is off: off in the config, off for
+    this fit mode, or "auto" on a software renderer."""
     ken_burns = config.ken_burns
-    if not ken_burns.enabled or config.show.fit not in ken_burns.fit_modes:
+    if ken_burns.enabled == "off" or config.show.fit not in ken_burns.fit_modes:
+        return None
+    if ken_burns.enabled == "auto" and any(name in renderer.lower() for name in SOFTWARE_RENDERERS):
+        log.info("Ken Burns is off on the software renderer %s (ken_burns.enabled = on turns it "
+                 "on)", renderer)
         return None
     if ken_burns.zoom_max < ken_burns.zoom_min:
         raise ConfigError(f"config keys ken_burns.zoom_min = {ken_burns.zoom_min:g} and "

@@ -5,6 +5,10 @@ Time here is counted in fixed steps of one refresh period (the loop calls `step`
 vsync that passed), so a transition of 1.5 s at 60 Hz is exactly 90 frames long whatever the
 machine does. A photo that is not decoded when its turn comes keeps the current one on
 screen a little longer; nothing ever waits for it.
+
+The viewer steers it through three calls (slideshow/controls.py maps keys to them): `skip`
+ends a hold early, `replace_next` gives up the photo on its way in for one asked for, and
+`paused` stops the hold (and the Ken Burns motion) from counting.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import enum
 import os
 import random
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -65,6 +70,7 @@ EVENTS_KEPT = 1024
 # Sums of fixed steps land a hair below the decimal they stand for (6 x 1/60 s is
 # 0.09999999999999999 s): compared with this slack, a 0.1 s hold at 60 Hz is 6 frames, not 7.
 _STEP_SLACK_S = 1e-9
+SKIPS_KEPT = 20  # next-key presses remembered ahead of the photos they end the hold of
 
 
 @dataclass(frozen=True)
@@ -105,12 +111,14 @@ class Show:
                  hold_s: float, transition_s: float, upload_budget_s: float = 0.001,
                  stagger_s: float = 0.0, first_frame: int = 0,
                  ken_burns: KenBurnsSettings | None = None,
-                 audio_motion: AudioMotionSettings | None = None) -> None:
+                 audio_motion: AudioMotionSettings | None = None,
+                 on_shown: Callable[[str], None] | None = None) -> None:
         """`stagger_s`: the first photo is held this much longer, so that displays showing
         side by side change photos in turn. `first_frame`: the loop's frame number of the
         first frame, for `events`. `ken_burns`: a slow zoom and pan over each photo, from
         its transition in to the end of its transition out (None: still photos).
-        `audio_motion`: beats and bass from the overlay move the show (None: they don't)."""
+        `audio_motion`: beats and bass from the overlay move the show (None: they don't).
+        `on_shown(path)`: called as each photo's transition in begins (may be set later)."""
         self._photos = photos
         self._drawer = drawer
         self._overlay = overlay
@@ -119,6 +127,13 @@ class Show:
         self.upload_budget_s = upload_budget_s   # upload work allowed per frame
         self._taken: ReadyPhoto | None = None   # holds its ring slot until copied out
         self._next = NextPhoto.NONE
+        self._next_path = ""                     # the photo on its way in
+        self._discarding = False                 # it uploads to the end, then is dropped
+        self._skips = 0                          # holds to end early (next key)
+        #: While True the hold does not count and Ken Burns motion stands still; a
+        #: transition already running finishes.
+        self.paused = False
+        self.on_shown = on_shown
         self._held_s = hold_s                    # the first photo fades in as soon as it is ready
         self._progress: float | None = None      # None while holding; 0..1 during a transition
         self._duration_s = transition_s           # of the transition running
@@ -143,8 +158,34 @@ class Show:
         self._next_motion: KenBurnsMotion | None = None
         self._front_age_s = self._back_age_s = 0.0
 
-    def _note(self, text: str) -> None:
+    def note(self, text: str) -> None:
+        """Records what happened at this frame (`events`)."""
         self.events.append((self._frame, text))
+
+    @property
+    def skips(self) -> int:
+        """Holds still to be ended early."""
+        return self._skips
+
+    def skip(self) -> None:
+        """Ends the hold now: the next transition begins as soon as its photo is ready,
+        without waiting for the hold, a beat or the end of a pause. Pressed during a
+        transition, it ends the hold of the photo coming in; presses add up."""
+        self._skips = min(self._skips + 1, SKIPS_KEPT)
+
+    def replace_next(self) -> None:
+        """Gives up the photo on its way in (not one a running transition brings in), for
+        one the viewer asked for; that one comes in as soon as it is ready."""
+        self._skips = 1  # earlier presses were about photos that will not come now
+        if self._progress is not None or self._next is NextPhoto.NONE:
+            return
+        if self._next is NextPhoto.UPLOADING:
+            self._discarding = True  # its pixels must stay valid until copied out
+        else:
+            self._release_taken()
+            self._next = NextPhoto.NONE
+        self._next_motion = None
+        self.note("next photo given up")
 
     @property
     def transition_active(self) -> bool:
@@ -162,7 +203,8 @@ class Show:
             self._taken = self._photos.take_ready()
             if self._taken is not None:
                 self._next = NextPhoto.TAKEN
-                self._note(f"photo taken: {os.path.basename(self._taken.path)}")
+                self._next_path = self._taken.path
+                self.note(f"photo taken: {os.path.basename(self._taken.path)}")
                 self._next_motion = self._plan(self._taken)
 
     def upload(self, budget: FrameBudget) -> None:
@@ -175,20 +217,22 @@ class Show:
             assert self._taken is not None
             if self._drawer.begin_upload(self._taken.pixels, self._budget_s(budget)):
                 self._next = NextPhoto.UPLOADING
-                self.paths_shown.append(self._taken.path)
-                self._note("upload begins")
+                self.note("upload begins")
         elif state is NextPhoto.UPLOADING:
             copied, ready = self._drawer.pump_upload(self._budget_s(budget))
             if copied and self._taken is not None:
                 self._release_taken()
-                self._note("upload copied out of the ring")
-            if ready:
+                self.note("upload copied out of the ring")
+            if ready and self._discarding:
+                self._next, self._discarding = NextPhoto.NONE, False
+                self.note("upload complete; given up")
+            elif ready:
                 self._next = NextPhoto.COMPOSING
-                self._note("upload complete on the GPU")
+                self.note("upload complete on the GPU")
         elif state is NextPhoto.COMPOSING:
             if self._drawer.compose_step():
                 self._next = NextPhoto.COMPOSED
-                self._note("composed")
+                self.note("composed")
         elif state is NextPhoto.COMPOSED:
             self._next = NextPhoto.READY
 
@@ -230,22 +274,23 @@ class Show:
     def step(self, dt_s: float) -> None:
         if self._overlay is not None:
             self._overlay.step(dt_s)
-        self._front_age_s += dt_s
-        if self._progress is not None:
-            self._back_age_s += dt_s
+        if not self.paused:
+            self._front_age_s += dt_s
+            if self._progress is not None:
+                self._back_age_s += dt_s
         self._watch_kicks()
         if self._progress is None:
-            self._held_s += dt_s
-            if self._held_s >= self.hold_s - _STEP_SLACK_S:
-                if self._next is NextPhoto.READY and self._on_the_beat():
-                    self._progress = 0.0
-                    self._duration_s = self._drawer.begin_transition() or self.transition_s
-                    self._note(f"transition begins: {self._drawer.transition_name}")
-                    self._back_motion, self._next_motion = self._next_motion, None
-                    self._back_age_s = 0.0
-                elif self._held_s - dt_s < self.hold_s - _STEP_SLACK_S and self.photos_shown:
-                    self.late_photos += 1
-                    self._note("next photo late: holding this one")
+            counting = not self.paused or self.photos_shown == 0  # the first photo always fades in
+            if counting:
+                self._held_s += dt_s
+            held = self._held_s >= self.hold_s - _STEP_SLACK_S
+            if self._next is NextPhoto.READY and (
+                    self._skips or (counting and held and self._on_the_beat())):
+                self._begin_transition()
+            elif counting and held and self._held_s - dt_s < self.hold_s - _STEP_SLACK_S \
+                    and self.photos_shown:
+                self.late_photos += 1
+                self.note("next photo late: holding this one")
         else:
             self._progress += dt_s / self._duration_s if self._duration_s > 0 else 1.0
             if self._progress >= 1.0 - _STEP_SLACK_S:
@@ -256,7 +301,18 @@ class Show:
                 self._next = NextPhoto.NONE
                 self.photos_shown += 1
                 self._held_s = -self._stagger_s if self.photos_shown == 1 else 0.0
-                self._note("transition ends")
+                self.note("transition ends")
+
+    def _begin_transition(self) -> None:
+        self._progress = 0.0
+        self._skips = max(0, self._skips - 1)
+        self._duration_s = self._drawer.begin_transition() or self.transition_s
+        self.note(f"transition begins: {self._drawer.transition_name}")
+        self._back_motion, self._next_motion = self._next_motion, None
+        self._back_age_s = 0.0
+        self.paths_shown.append(self._next_path)
+        if self.on_shown is not None:
+            self.on_shown(self._next_path)
 
     def _watch_kicks(self) -> None:
         if self._audio_motion is None or self._overlay is None:

@@ -19,9 +19,10 @@ from typing import Any
 
 from slideshow.app import EMBED_EVERY_S, EVENT_WAIT_S, HOTPLUG_EVERY_S, JOIN_TIMEOUT_S, ShowReport, stop_on_signals
 from slideshow.config import Config
+from slideshow.controls import KEY_ACTIONS
 from slideshow.display import DisplayRun, DisplaySettings
 from slideshow.errors import SurfaceError
-from slideshow.input_exit import InputExitPolicy
+from slideshow.input_exit import SHOW_KEYS, InputExitPolicy
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +149,8 @@ class WindowedShow:
                 self.request_exit("key")
             elif policy.on_key(name):
                 self.request_exit("input")
+            elif name in SHOW_KEYS:
+                self.press(name)
 
         def on_pointer(x: float, y: float) -> None:
             if policy.on_motion(x, y):
@@ -160,6 +163,12 @@ class WindowedShow:
         display.surface.on_key = on_key
         display.surface.on_pointer = on_pointer
         display.surface.on_click = on_click
+
+    def press(self, name: str) -> None:
+        """A show key, pressed in any window: every display applies it at its next frame."""
+        log.info("key %s: %s", name, KEY_ACTIONS.get(name, "nothing"))
+        for display in self._displays.values():
+            display.run.press(name)
 
     def request_exit(self, reason: str) -> None:
         if not self._stop.is_set():

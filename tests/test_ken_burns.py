@@ -119,3 +119,18 @@ def test_ken_burns_never_shows_anything_outside_the_photo_and_moves_through_tran
     finally:
         photo_pass.release()
         deck.release()
+
+
+def test_auto_is_off_on_a_software_renderer_and_on_for_a_gpu_and_fit_modes_apply():
+    from pathlib import Path
+
+    from slideshow.config import load_config
+    from slideshow.display import ken_burns_settings
+
+    empty = Path(__file__).with_name("empty.toml")
+    config = load_config(empty)
+    assert ken_burns_settings(config, "llvmpipe (LLVM 15.0.6, 256 bits)") is None
+    assert ken_burns_settings(config, "NVIDIA H100 80GB HBM3/PCIe/SSE2") is not None
+    assert ken_burns_settings(load_config(empty, {"ken_burns.enabled": "on"}), "llvmpipe") is not None
+    assert ken_burns_settings(load_config(empty, {"show.fit": "fit"}), "NVIDIA") is None
+    assert ken_burns_settings(load_config(empty, {"ken_burns.enabled": "off"}), "NVIDIA") is None

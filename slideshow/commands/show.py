@@ -54,7 +54,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Shows photos fullscreen on every monitor with transitions, until Esc, q "
         "or Ctrl-C; fullscreen, also (like a screensaver) when the mouse moves, on a click or "
         "on a key other than the show's own, unless --no-exit-on-input. Without PATH, a "
-        "built-in set of painted landscapes is shown.")
+        "built-in set of painted landscapes is shown. Keys while it runs: right / left next "
+        "/ previous photo, space pause / resume, t next transition (then random again), v "
+        "next visualizer mode, i the photo's name, date and folder.")
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="photo files or folders (searched recursively)")
     parser.add_argument("--windowed", nargs="?", const="1280x720", metavar="WxH",

@@ -1,5 +1,7 @@
 """The transitions a show draws from: one compiled, warmed-up pass per transition in the
-configured pool, and the random pick (never the same twice in a row) at each photo change.
+configured pool, and the random pick (never the same twice in a row) at each photo change,
+unless the viewer pinned one (the show's t key steps the pin through the pool, then back
+to random).
 
 Every program is built and drawn once before the first frame: drivers compile for real at
 the first draw (llvmpipe's JIT takes tens of ms), which must not land in a transition.
@@ -62,10 +64,23 @@ class TransitionDeck:
         self.passes = [TransitionPass(ctx, t, easing=easing) for t in transitions]
         self._rng = rng or random.Random()
         self._current: TransitionPass | None = None
+        self._pinned: int | None = None  # index into `passes`; None: random
 
     @property
     def names(self) -> list[str]:
         return [p.transition.name for p in self.passes]
+
+    @property
+    def pinned(self) -> str | None:
+        """The name of the transition every change uses now, or None (random)."""
+        return self.passes[self._pinned].transition.name if self._pinned is not None else None
+
+    def pin_next(self) -> str | None:
+        """Pins the next transition of the pool in order (the first one after random),
+        and after the last one goes back to random; returns what `pinned` says now."""
+        following = 0 if self._pinned is None else self._pinned + 1
+        self._pinned = following if following < len(self.passes) else None
+        return self.pinned
 
     def warm_up(self, from_tex: moderngl.Texture, to_tex: moderngl.Texture) -> None:
         """Draws every pass once into the bound framebuffer (see the module docstring)."""
@@ -73,7 +88,11 @@ class TransitionDeck:
             transition_pass.draw(from_tex, to_tex, 0.5)
 
     def next(self) -> TransitionPass:
-        """The pass for the next photo change: random, not the previous one again."""
+        """The pass for the next photo change: the pinned one, else random and not the
+        previous one again."""
+        if self._pinned is not None:
+            self._current = self.passes[self._pinned]
+            return self._current
         self._current = choose(self._rng, self.passes, self._current)
         return self._current
 

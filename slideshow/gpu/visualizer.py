@@ -31,6 +31,9 @@ from slideshow.errors import ConfigError
 from slideshow.gpu.shaders import shader_source
 
 MODES = ("bars", "scope", "waves")
+OFF = "off"  # a mode that draws nothing; the animation (and the audio) keep running
+#: The order the show's v key steps through.
+MODE_CYCLE = (*MODES, OFF)
 MAX_BANDS = 256
 MAX_WAVE_POINTS = 1024  # SpectrumConfig.waveform_points allows up to 1024
 
@@ -127,9 +130,28 @@ class Visualizer:
         self.set_mode(mode)
 
     def set_mode(self, name: str) -> None:
-        if name not in MODES:
-            raise ConfigError(f"visualizer mode = {name!r}: allowed {', '.join(MODES)}")
+        if name not in MODE_CYCLE:
+            raise ConfigError(f"visualizer mode = {name!r}: allowed {', '.join(MODE_CYCLE)}")
         self.mode = name
+
+    def next_mode(self) -> str:
+        """Steps to the next of `MODE_CYCLE` (bars, scope, waves, off, bars...); returns it."""
+        self.set_mode(MODE_CYCLE[(MODE_CYCLE.index(self.mode) + 1) % len(MODE_CYCLE)])
+        return self.mode
+
+    def warm_up(self) -> None:
+        """Draws every program once into the bound framebuffer, nothing visible: drivers
+        compile at the first draw, which must not land in the frame after a v key."""
+        mode, activity, opacity = self.mode, self.activity, self.opacity
+        self.opacity = 0.0
+        try:
+            for name in MODES:
+                self.mode = name
+                for look in (1.0, 0.5):  # bars: as geometry, then the fading look
+                    self.activity = look
+                    self.draw()
+        finally:
+            self.mode, self.activity, self.opacity = mode, activity, opacity
 
     # ---- animation (no GL) ----
 
@@ -212,6 +234,8 @@ class Visualizer:
     def draw(self) -> None:
         """Draws the current mode into the bound framebuffer, premultiplied alpha; leaves
         blending off with the default blend function, and the viewport as it found it."""
+        if self.mode == OFF:
+            return
         ctx = self.ctx
         viewport = ctx.viewport
         vx, vy, vw, vh = viewport

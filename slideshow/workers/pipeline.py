@@ -13,13 +13,19 @@ can turn READY a moment before its reply is read on the supervisor thread: such 
 is handed out on a later call, once its path is known. Failed decodes arrive in the rings
 as error records; they are released here silently, because the supervisor thread already
 logged the file and the reason.
+
+To show a chosen photo soon (the show's "previous" key), the consumer calls
+`request_first(paths, drop_older=True)`: photos requested before the drop (request
+ids below the supervisor's watermark) are released unshown here as they turn up, which
+frees their slots for the chosen ones; until the supervisor has taken the drop,
+`take_ready()` hands out nothing, so no old photo slips through.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -111,15 +117,26 @@ class ImagePipeline:
     def supervisor(self) -> Supervisor:
         return self._supervisor
 
+    def request_first(self, paths: Sequence[str], *, drop_older: bool = False) -> None:
+        """Decodes `paths` next, in order, before the source's photos. `drop_older`: every
+        photo requested before is given up: decoded or in flight, it is released unshown,
+        and the source's among them come again after `paths`. Never blocks."""
+        self._supervisor.request_first(paths, drop_older=drop_older)
+
+    def mark_shown(self, path: str) -> None:
+        """`path` reached the screen: a later drop does not give it back."""
+        self._supervisor.mark_shown(path)
+
     # -- render thread -------------------------------------------------------------------
 
     def take_ready(self) -> ReadyPhoto | None:
         """The READY photo requested first, across all rings, or None. Never blocks."""
-        if self._closed:
-            return None
+        if self._closed or self._supervisor.drop_pending:
+            return None  # (the drop is taken on the supervisor thread within a moment)
+        watermark = self._supervisor.watermark
         best: tuple[int, int, SlotRecord, _Done] | None = None  # request id, ring, record, done
         for ring_index, ring in enumerate(self._rings):
-            found = self._head(ring_index, ring)
+            found = self._head(ring_index, ring, watermark)
             if found is not None and (best is None or found[0].request_id < best[0]):
                 best = (found[0].request_id, ring_index, found[0], found[1])
         if best is None:
@@ -143,24 +160,27 @@ class ImagePipeline:
         self._rings[photo._ring_index].release(photo._slot)
         self._supervisor.slot_freed(photo._ring_index)
 
-    def _head(self, ring_index: int, ring: FrameRing) -> tuple[SlotRecord, _Done] | None:
+    def _head(self, ring_index: int, ring: FrameRing,
+              watermark: int) -> tuple[SlotRecord, _Done] | None:
         """The ring's oldest READY photo whose reply has arrived, after releasing the
-        error records and abandoned requests in front of it."""
+        error records, abandoned requests and dropped photos in front of it."""
         while True:
             record = ring.take()
             if record is None or record.index in self._held[ring_index]:
                 # The ring hands out its oldest READY slot: one not yet released hides
                 # the ones behind it until it is.
                 return None
-            if not record.error_code:
+            if not record.error_code and record.request_id >= watermark:
                 pending = self._supervisor.is_pending(record.request_id)
                 done = self._done.get(record.request_id)
                 if done is not None:
                     return record, done
                 if pending:
                     return None  # READY before its reply was read: next call
-            # An error record (already logged), or a slot published by a worker that died
-            # before replying, whose request was sent again under a new id.
+            # An error record (already logged), a slot published by a worker that died
+            # before replying, whose request was sent again under a new id, or a photo
+            # requested before a drop.
+            self._done.pop(record.request_id, None)
             ring.release(record.index)
             self._supervisor.slot_freed(ring_index)
 
@@ -168,8 +188,9 @@ class ImagePipeline:
 
     def _record(self, path: str, reply: DecodeReply) -> None:
         if reply.ok:
-            self._done[reply.request_id] = _Done(path, (reply.source_width, reply.source_height),
-                                                 reply.focus)
+            if reply.request_id >= self._supervisor.watermark:  # else dropped: never taken
+                self._done[reply.request_id] = _Done(
+                    path, (reply.source_width, reply.source_height), reply.focus)
             self.decoded += 1
         elif reply.error_class != QUARANTINED:  # the supervisor logged that one
             self.failed += 1

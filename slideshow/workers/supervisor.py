@@ -11,7 +11,8 @@ wake-up socket; it never polls a healthy worker and sends no heartbeats. It wake
   started again after an exponential backoff (the wait's timeout, not a sleep) while the
   restart budget lasts; after that the show goes on without it;
 - a byte on the wake-up socket: the consumer released a slot of ring N (the byte is N),
-  so one more request may go to worker N.
+  so one more request may go to worker N; or it asked for paths first (`request_first`,
+  possibly dropping everything requested before: workers/request_order.py) and poked.
 
 Flow control is by credits: a worker is sent a request only while a slot of its ring is
 known to be free, so a worker never waits for a slot and never spins. Worker processes are
@@ -21,7 +22,6 @@ started a process, and this thread lives until `close()`.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import multiprocessing
 import os
@@ -31,7 +31,7 @@ import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -39,12 +39,13 @@ from multiprocessing.process import BaseProcess
 from slideshow.workers.image_worker import (
     NO_FREE_SLOT, DecodeReply, DecodeRequest, Decoder, run_worker)
 from slideshow.workers.processes import stop_processes
+from slideshow.workers.request_order import RequestOrder
 from slideshow.workers.ring import FrameRing
 
 # The error class of the result reported for a file when it is quarantined.
 QUARANTINED = "Quarantined"
 CRASHES_TO_QUARANTINE = 2
-_WAKE_ONLY = 255  # a wake byte that frees no slot: close() or poke()
+_WAKE_ONLY = 255  # a wake byte that frees no slot: close(), poke() or request_first()
 
 # on_result(path, reply), called on the supervisor thread for every finished request.
 ResultHandler = Callable[[str, DecodeReply], None]
@@ -93,16 +94,16 @@ class Supervisor:
                  stop_timeout_s: float = 1.0) -> None:
         if decoder is not None:
             _check_picklable(decoder)
-        self._next_path, self._on_result = next_path, on_result
+        self._on_result = on_result
         self._target, self._fit = (int(target[0]), int(target[1])), fit
         self._decoder, self._clock = decoder, clock
         self._log = log or logging.getLogger(__name__)
         self._budget, self._window_s = restart_budget, restart_window_s
         self._backoff_first_s, self._backoff_max_s = backoff_s
         self._stop_timeout_s = stop_timeout_s
-        self._ids = itertools.count(1)
+        self._next_id = 1  # request ids count up from 1, in the order requests are sent
         self._paths: dict[int, str] = {}  # request id -> path, for requests not yet answered
-        self._backlog: deque[str] = deque()  # retries and re-sends go before new paths
+        self._order = RequestOrder(next_path, self._log)  # what to send next
         self._crashes: dict[str, int] = {}
         self._quarantined: dict[str, None] = {}  # insertion-ordered set
         self.restarts = 0
@@ -158,6 +159,28 @@ class Supervisor:
         """Asks for `next_path()` again, e.g. after the photo source found new files."""
         self._wake(_WAKE_ONLY)
 
+    def request_first(self, paths: Sequence[str], *, drop_older: bool = False) -> None:
+        """Decodes `paths`, in this order, before anything else not yet sent (after paths
+        asked for earlier). `drop_older`: first gives up every request made so far
+        (workers/request_order.py), in the same order so that nothing is sent in between;
+        until this thread has taken it, `drop_pending` is True. From one consumer thread;
+        never blocks."""
+        self._order.ask_first(paths, drop_older)
+        self._wake(_WAKE_ONLY)
+
+    @property
+    def drop_pending(self) -> bool:
+        return self._order.drop_pending
+
+    @property
+    def watermark(self) -> int:
+        """Requests with an id below this were dropped: their photos are not to be shown."""
+        return self._order.watermark
+
+    def mark_shown(self, path: str) -> None:
+        """The consumer showed `path`: a later drop need not give it back. No system call."""
+        self._order.mark_shown(path)
+
     def close(self) -> None:
         """Stops the workers, joins the thread, closes and unlinks the rings. Idempotent."""
         if self._closed:
@@ -204,6 +227,7 @@ class Supervisor:
             for worker in self._workers:
                 self._start(worker)
             while not self._closing:
+                self._order.apply_orders(self._next_id)
                 self._top_up()
                 handles: dict[object, tuple[str, _Worker | None]] = {self._wake_rx: ("wake", None)}
                 for worker in self._workers:
@@ -252,10 +276,11 @@ class Supervisor:
             if not ready:
                 return
             for worker in ready:
-                path = self._next_request_path()
+                path = self._order.next(self._quarantined, len(self._quarantined) + 1)
                 if path is None:
                     return
-                request_id = next(self._ids)
+                request_id = self._next_id
+                self._next_id += 1
                 self._paths[request_id] = path
                 worker.inflight.append((request_id, path))
                 worker.credits -= 1
@@ -263,24 +288,6 @@ class Supervisor:
                     worker.conn.send(DecodeRequest(request_id, path, *self._target, self._fit))
                 except OSError:
                     pass  # it is dying; its sentinel fires next and the path is sent again
-
-    def _next_request_path(self) -> str | None:
-        while self._backlog:
-            path = self._backlog.popleft()
-            if path not in self._quarantined:
-                return path
-        # A source that only yields quarantined files must not keep this thread busy.
-        for _ in range(len(self._quarantined) + 1):
-            try:
-                path = self._next_path()
-            except Exception:
-                self._log.exception("the photo source failed; asking it again later")
-                return None
-            if path is None:
-                return None
-            if path not in self._quarantined:
-                return str(path)
-        return None
 
     def _read_wake_bytes(self) -> None:
         for byte in self._wake_rx.recv(4096):
@@ -308,12 +315,14 @@ class Supervisor:
         worker.deaths = 0
         if reply.error_class == NO_FREE_SLOT:
             # Its credit was one too many (a slot published just before a crash); the
-            # request goes out again once a slot is released.
+            # request goes out again once a slot is released (unless it was dropped).
             self._paths.pop(request_id, None)
-            self._backlog.appendleft(path)
+            self._order.retry([path], [request_id])
             return
         if reply.ok:
             self._crashes.pop(path, None)
+        else:
+            self._order.forget(path)  # never shown, never to be given back
         self._report(path, reply)
         # Forget the id only after the result is reported, so a consumer that finds the
         # slot READY sees the request either pending or finished, never unknown.
@@ -353,15 +362,16 @@ class Supervisor:
         suspect = unanswered[0][1] if unanswered and decoding else None
         self._log.warning("image worker %d died (%s)%s", worker.index, _describe_exit(exitcode),
                           f" while decoding {suspect}" if suspect else "")
-        requeue = [path for _, path in unanswered[1 if suspect else 0:]]
+        requeue = unanswered[1 if suspect else 0:]
         if suspect is not None:
             crashes = self._crashes.get(suspect, 0) + 1
             self._crashes[suspect] = crashes
             if crashes >= CRASHES_TO_QUARANTINE:
                 self._quarantine(suspect)
             else:
-                requeue.insert(0, suspect)  # the one retry
-        self._backlog.extendleft(reversed(requeue))
+                requeue.insert(0, unanswered[0])  # the one retry
+        # (Requests a drop gave up are not sent again: RequestOrder.retry skips them.)
+        self._order.retry([path for _, path in requeue], [request_id for request_id, _ in requeue])
         self._schedule_restart(worker)
 
     def _quarantine(self, path: str) -> None:
@@ -369,6 +379,7 @@ class Supervisor:
             return
         self._quarantined[path] = None
         self._crashes.pop(path, None)
+        self._order.forget(path)
         self._log.warning("quarantined %s: it crashed the image decoder twice; "
                           "it will not be shown again", path)
         self._report(path, DecodeReply(0, False, QUARANTINED,

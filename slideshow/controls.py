@@ -1,0 +1,167 @@
+"""The show's keys, applied on the display's render thread.
+
+The main thread (slideshow/windowed.py) hears the keys and appends their names to each
+display's deque; `ShowControls` is the scene the frame loop runs: each frame it takes the
+keys pressed since the last one (popleft, never a wait), applies them, then runs the show
+and draws the captions over it. `KEY_ACTIONS` names what each key does; its keys are the
+ones `slideshow.input_exit.SHOW_KEYS` lets through without ending a screensaver.
+
+Nothing here logs or touches files: the render thread's frame path does no I/O. What a
+key did goes into the show's `events`, and on screen as a notice (slideshow/captions.py);
+the main thread logs the key.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections import deque
+from collections.abc import Sequence
+from typing import Protocol
+
+from slideshow.history import PhotoHistory
+from slideshow.pacing import FrameBudget
+from slideshow.show import Show
+
+KEY_ACTIONS: dict[str, str] = {
+    "right": "next photo",
+    "left": "previous photo",
+    "space": "pause / resume",
+    "t": "next transition",
+    "v": "next visualizer mode",
+    "i": "photo caption",
+}
+
+
+class PhotoOrder(Protocol):
+    """Where the photos come from, steerable: the ImagePipeline."""
+
+    def request_first(self, paths: Sequence[str], *, drop_older: bool = False) -> None: ...
+    def mark_shown(self, path: str) -> None: ...
+
+
+class Deck(Protocol):
+    def pin_next(self) -> str | None: ...
+
+
+class Modes(Protocol):
+    def next_mode(self) -> str: ...
+
+
+class Texts(Protocol):
+    """The captions layer (slideshow/captions.py)."""
+
+    def caption(self, path: str) -> None: ...
+    def notice(self, text: str, hold_s: float | None = None) -> None: ...
+    def drain(self) -> None: ...
+    def step(self, dt_s: float) -> None: ...
+    def draw(self) -> None: ...
+
+
+class ShowControls:
+    """The show with its keys: what the FrameLoop runs (slideshow/loop.py's Scene).
+
+    `keys`: names appended by another thread. `photos`: the pipeline, told what to decode
+    first for the previous key and which photos were shown. Without a `deck`, `modes`
+    (the visualizer) or `texts`, their keys say so on screen or do nothing."""
+
+    def __init__(self, show: Show, keys: deque[str], photos: PhotoOrder, history: PhotoHistory,
+                 *, deck: Deck | None = None, modes: Modes | None = None,
+                 texts: Texts | None = None) -> None:
+        self.show = show
+        self._keys = keys
+        self._photos = photos
+        self.history = history
+        self._deck, self._modes, self._texts = deck, modes, texts
+        self._actions = {"right": self.next_photo, "left": self.previous_photo,
+                         "space": self.toggle_pause, "t": self.next_transition,
+                         "v": self.next_visualizer_mode, "i": self.caption}
+
+    # -- the scene -------------------------------------------------------------------------
+
+    @property
+    def transition_active(self) -> bool:
+        return self.show.transition_active
+
+    def drain(self, budget: FrameBudget) -> None:
+        while self._keys:
+            self.press(self._keys.popleft())
+        self.show.drain(budget)
+        if self._texts is not None:
+            self._texts.drain()
+
+    def upload(self, budget: FrameBudget) -> None:
+        self.show.upload(budget)
+
+    def step(self, dt_s: float) -> None:
+        self.show.step(dt_s)
+        if self._texts is not None:
+            self._texts.step(dt_s)
+
+    def draw(self) -> None:
+        self.show.draw()
+        if self._texts is not None:
+            self._texts.draw()
+
+    def photo_shown(self, path: str) -> None:
+        """The show's `on_shown`: a photo began to come on screen."""
+        self.history.shown(path)
+        self._photos.mark_shown(path)
+
+    # -- the keys --------------------------------------------------------------------------
+
+    def press(self, name: str) -> None:
+        action = self._actions.get(name)
+        if action is not None:
+            action()
+
+    def next_photo(self) -> None:
+        self.show.skip()
+        self.show.note("key right: next photo")
+
+    def previous_photo(self) -> None:
+        paths = self.history.back()
+        if paths is None:
+            self._notice("first photo")
+            self.show.note("key left: no earlier photo")
+            return
+        # Everything decoded ahead for the old sequence is dropped in the same order, so
+        # no such photo comes in before the replay.
+        self._photos.request_first(paths, drop_older=True)
+        self.show.replace_next()
+        self.show.note(f"key left: back to {os.path.basename(paths[0])}")
+
+    def toggle_pause(self) -> None:
+        self.show.paused = not self.show.paused
+        if self.show.paused:
+            self._notice("paused", math.inf)  # until resumed
+        else:
+            self._notice("playing")
+        self.show.note(f"key space: {'paused' if self.show.paused else 'playing'}")
+
+    def next_transition(self) -> None:
+        if self._deck is None:
+            text = "transition: crossfade"
+        else:
+            pinned = self._deck.pin_next()
+            text = f"transition: {pinned}" if pinned else "transitions: random"
+        self._notice(text)
+        self.show.note(f"key t: {text}")
+
+    def next_visualizer_mode(self) -> None:
+        text = ("visualizer: " + self._modes.next_mode() if self._modes is not None
+                else "no visualizer (visualizer.mode is off)")
+        self._notice(text)
+        self.show.note(f"key v: {text}")
+
+    def caption(self) -> None:
+        path = self.history.current
+        if path is None:
+            self._notice("no photo yet")
+        elif self._texts is not None:
+            self._texts.caption(path)
+        self.show.note(f"key i: caption of {os.path.basename(path or '')}")
+
+    def _notice(self, text: str, hold_s: float | None = None) -> None:
+        if self._texts is not None:
+            self._texts.notice(text, hold_s)

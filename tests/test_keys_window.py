@@ -1,0 +1,67 @@
+"""The show's keys in real windows, under Xvfb: keys sent through XTEST reach every
+display's render thread (next photo, pause, caption), and in a fullscreen show that ends on
+input they do not end it; Esc still does. The show runs as `python -m slideshow`."""
+
+from __future__ import annotations
+
+import ctypes
+import re
+import time
+
+import pytest
+
+from test_displays import QUIET, ShowProcess, XTestInput
+
+pytestmark = [pytest.mark.window, pytest.mark.usefixtures("x_display", "dev_shm_left_clean")]
+
+
+class XTestKeys(XTestInput):
+    def __init__(self) -> None:
+        super().__init__()
+        self.x.XStringToKeysym.restype = ctypes.c_ulong
+        self.x.XStringToKeysym.argtypes = [ctypes.c_char_p]
+        self.x.XKeysymToKeycode.restype = ctypes.c_ubyte
+        self.x.XKeysymToKeycode.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
+        self.xtst.XTestFakeKeyEvent.argtypes = [ctypes.c_void_p, ctypes.c_uint, ctypes.c_int,
+                                                ctypes.c_ulong]
+
+    def press(self, keysym: str) -> None:
+        code = self.x.XKeysymToKeycode(self.display, self.x.XStringToKeysym(keysym.encode()))
+        assert code, f"no keycode for {keysym}"
+        for down in (1, 0):
+            self.xtst.XTestFakeKeyEvent(self.display, code, down, 0)
+        self.x.XFlush(self.display)
+
+
+@pytest.fixture
+def keys():
+    events = XTestKeys()
+    events.move(1000, 700)  # away from the show's windows, before they open
+    yield events
+    events.close()
+
+
+def test_show_keys_reach_every_display_and_do_not_end_a_screensaver_show(tmp_path, keys):
+    show = ShowProcess(tmp_path, "left=192x108+0+0@60; right=192x108+200+0@60", "show",
+                       "--seconds", "60", "--interval", "60", "--transition", "0.3", *QUIET)
+    show.wait_for_log(r"presenting paced", count=2)
+    keys.move(50, 50)  # over the left window: X gives it the keys (focus follows the pointer)
+    time.sleep(0.5)  # both first photos have faded in meanwhile
+    keys.press("Right")
+    show.wait_for_log(r"key right: next photo")
+    time.sleep(1.0)  # the next photos come in at once (not after the minute's hold)
+    keys.press("space")
+    show.wait_for_log(r"key space: pause / resume")
+    for display in ("left", "right"):
+        show.wait_for_log(rf"display {display} shows: paused")
+    keys.press("i")
+    show.wait_for_log(r"key i: photo caption")
+    for display in ("left", "right"):  # file name | date | folder, made on its worker thread
+        show.wait_for_log(rf"display {display} shows: [^|]+\.\w+ \| [^|]+ \| ")
+    assert show.process.poll() is None, "a show key ended the show"
+    keys.press("Escape")
+    out = show.finish(timeout_s=15)
+    assert "slideshow: ended (key)" in out
+    counts = {name: int(count) for count, name in re.findall(r"(\d+) photos shown on (\w+)", out)}
+    # Each display: its first photo, then the one the right key brought in; paused since.
+    assert counts == {"left": 2, "right": 2}, out

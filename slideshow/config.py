@@ -179,8 +179,9 @@ class PacingConfig:
         1.0, "the paced fallback sleeps until this long before the deadline, then spins",
         min=0.0, max=10.0)
     upload_budget_ms: float = _setting(
-        1.0, "render-thread time per frame for moving a new photo to the GPU; a large photo "
-        "spreads over several frames", min=0.1, max=16.0)
+        0.8, "render-thread time per frame for moving a new photo to the GPU; a large photo "
+        "spreads over several frames (each step runs to its end, so a frame may go a little "
+        "over: 0.8 keeps it under 1 ms)", min=0.1, max=16.0)
     gc: str = _setting(
         "frame", "frame: collect only between frames; python: leave the garbage collector alone",
         choices=("frame", "python"))

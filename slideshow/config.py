@@ -182,10 +182,6 @@ class PacingConfig:
         0.8, "render-thread time per frame for moving a new photo to the GPU; a large photo "
         "spreads over several frames (each step runs to its end, so a frame may go a little "
         "over: 0.8 keeps it under 1 ms)", min=0.1, max=16.0)
-    gpu_warm_ms: float = _setting(
-        250.0, "this long before a transition, it is also drawn unseen each frame so the GPU "
-        "has raised its clocks when it starts; 0 is off (always off on software renderers)",
-        min=0.0, max=2000.0)
     gc: str = _setting(
         "frame", "frame: collect only between frames; python: leave the garbage collector alone",
         choices=("frame", "python"))

@@ -226,16 +226,14 @@ class DisplayRun:
         deck = TransitionDeck(surface.ctx, config.transitions.pool, config.transitions.easing,
                               config.transitions.folder, params=config.transitions.params)
         stack.callback(deck.release)
-        gpu_warm_s = gpu_warm_seconds(config, surface.renderer)
         photo_pass = PhotoPass(surface.ctx, surface.size, deck=deck,
-                               blur_background=config.show.fit == "blur",
-                               gpu_warm_target=gpu_warm_s > 0)
+                               blur_background=config.show.fit == "blur")
         stack.callback(photo_pass.release)
         overlay, visualizer = self._open_overlay(surface.ctx, stack)
         show = Show(pipeline, photo_pass, overlay, config.show.interval_s, config.show.transition_s,
                     upload_budget_s=config.pacing.upload_budget_ms / 1000.0, stagger_s=stagger_s,
                     first_frame=first_frame, ken_burns=ken_burns_settings(config, surface.renderer),
-                    audio_motion=audio_motion_settings(config), gpu_warm_s=gpu_warm_s)
+                    audio_motion=audio_motion_settings(config))
         captions, layers = self._open_captions(stack)
         controls = ShowControls(show, self._keys, pipeline, self._history, deck=deck,
                                 modes=visualizer, texts=captions)
@@ -292,23 +290,13 @@ class DisplayRun:
 SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "swrast", "software rasterizer", "swiftshader")
 
 
-def is_software_renderer(renderer: str) -> bool:
-    return any(name in renderer.lower() for name in SOFTWARE_RENDERERS)
-
-
-def gpu_warm_seconds(config: Config, renderer: str) -> float:
-    """`pacing.gpu_warm_ms` in seconds; 0 on a software renderer, which has no clocks to
-    raise and would pay for the unseen draws in the hold frames."""
-    return 0.0 if is_software_renderer(renderer) else config.pacing.gpu_warm_ms / 1000.0
-
-
 def ken_burns_settings(config: Config, renderer: str = "") -> KenBurnsSettings | None:
     """The show's Ken Burns settings, or None where it is off: off in the config, off for
     this fit mode, or "auto" on a software renderer."""
     ken_burns = config.ken_burns
     if ken_burns.enabled == "off" or config.show.fit not in ken_burns.fit_modes:
         return None
-    if ken_burns.enabled == "auto" and is_software_renderer(renderer):
+    if ken_burns.enabled == "auto" and any(name in renderer.lower() for name in SOFTWARE_RENDERERS):
         log.info("Ken Burns is off on the software renderer %s (ken_burns.enabled = on turns it "
                  "on)", renderer)
         return None

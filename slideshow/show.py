@@ -48,7 +48,6 @@ class PhotoDrawer(Protocol):
     def pump_upload(self, budget_s: float) -> tuple[bool, bool]: ...
     def compose_step(self) -> bool: ...
     def begin_transition(self) -> float | None: ...
-    def warm_gpu(self) -> None: ...
     @property
     def transition_name(self) -> str: ...
     def swap_photos(self) -> None: ...
@@ -113,14 +112,10 @@ class Show:
                  stagger_s: float = 0.0, first_frame: int = 0,
                  ken_burns: KenBurnsSettings | None = None,
                  audio_motion: AudioMotionSettings | None = None,
-                 on_shown: Callable[[str], None] | None = None,
-                 gpu_warm_s: float = 0.0) -> None:
+                 on_shown: Callable[[str], None] | None = None) -> None:
         """`stagger_s`: the first photo is held this much longer, so that displays showing
         side by side change photos in turn. `first_frame`: the loop's frame number of the
-        first frame, for `events`. `gpu_warm_s`: this long before a transition is due, the
-        drawer draws it unseen each frame, so the GPU's clocks are up when it starts (0:
-        never; off on software renderers, where it would cost the hold frames).
-        `ken_burns`: a slow zoom and pan over each photo, from
+        first frame, for `events`. `ken_burns`: a slow zoom and pan over each photo, from
         its transition in to the end of its transition out (None: still photos).
         `audio_motion`: beats and bass from the overlay move the show (None: they don't).
         `on_shown(path)`: called as each photo's transition in begins (may be set later)."""
@@ -151,7 +146,6 @@ class Show:
         self.events: deque[tuple[int, str]] = deque(maxlen=EVENTS_KEPT)
         self._frame = first_frame - 1  # the loop's frame number: drain runs once at the start of each
         self._stagger_s = stagger_s
-        self.gpu_warm_s = gpu_warm_s
         self._ken_burns = ken_burns
         self._audio_motion = audio_motion if overlay is not None else None
         self._kicks_seen: int | None = None
@@ -344,12 +338,5 @@ class Show:
         if self._audio_motion is not None and self._audio_motion.energy and self._overlay is not None:
             self._drawer.set_audio_energy(self._overlay.bass)
         self._drawer.draw(self._progress if self._progress is not None else 0.0)
-        if self._warming_up():
-            self._drawer.warm_gpu()
         if self._overlay is not None:
             self._overlay.draw()
-
-    def _warming_up(self) -> bool:
-        return (self.gpu_warm_s > 0.0 and self._progress is None and not self.paused
-                and self._next is NextPhoto.READY and self.photos_shown > 0
-                and self._held_s >= self.hold_s - self.gpu_warm_s - _STEP_SLACK_S)

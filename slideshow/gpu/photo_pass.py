@@ -39,15 +39,9 @@ class PhotoPass:
 
     def __init__(self, ctx: moderngl.Context, display_size: tuple[int, int],
                  fence_factory: Callable[[], Fence] | None = None,
-                 deck: TransitionDeck | None = None, blur_background: bool = False,
-                 gpu_warm_target: bool = False) -> None:
-        """`gpu_warm_target`: keep a display-sized scratch target for `warm_gpu`."""
+                 deck: TransitionDeck | None = None, blur_background: bool = False) -> None:
         self.ctx = ctx
         self.display_size = display_size
-        self._upcoming: TransitionPass | None = None  # picked early, for warm_gpu
-        self._scratch: moderngl.Framebuffer | None = None
-        if gpu_warm_target and deck is not None:
-            self._scratch = ctx.framebuffer(color_attachments=[ctx.texture(display_size, 4)])
         self._staging = ctx.texture(display_size, 4)
         self._frames = [ctx.texture(display_size, 4) for _ in range(2)]
         self._targets = [ctx.framebuffer(color_attachments=[frame]) for frame in self._frames]
@@ -197,26 +191,8 @@ class PhotoPass:
         seconds when it has one (None: the show's)."""
         if self._deck is None:
             return None
-        self._transition = self._upcoming or self._deck.next()
-        self._upcoming = None
+        self._transition = self._deck.next()
         return self._transition.transition.duration_s
-
-    def warm_gpu(self) -> None:
-        """Draws the coming transition (picked now, used by the next `begin_transition`)
-        into a scratch target nobody sees. GPUs lower their clocks while only a blit a
-        frame keeps them busy: on the H100 the clock fell to 345 MHz between transitions,
-        and a heavy transition's first frames took 21 ms instead of 3.6. A few frames of
-        the same work before it starts bring the clocks up. No-op without the target."""
-        if self._scratch is None or self._deck is None:
-            return
-        if self._upcoming is None:
-            self._upcoming = self._deck.next()
-        previous = self.ctx.fbo
-        self._scratch.use()
-        try:
-            self._upcoming.draw(self._frames[self._front], self._frames[1 - self._front], 0.5)
-        finally:
-            previous.use()
 
     @property
     def transition_name(self) -> str:
@@ -268,10 +244,6 @@ class PhotoPass:
             self.view_sampler.clear(0)
 
     def release(self) -> None:
-        if self._scratch is not None:
-            for attachment in self._scratch.color_attachments:
-                attachment.release()
-            self._scratch.release()
         self._uploader.release()
         self.view_sampler.release()
         self._view_vao.release()

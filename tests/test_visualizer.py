@@ -217,3 +217,20 @@ def test_band_counts_that_differ_are_resampled(target, make):
     bars = make(area=(0, 0, 1, 1), bands=8)
     bars.update(values([1.0] * 8 + [0.0] * 8), 1 / 60)  # 16 published bands onto 8 bars
     assert list(bars._heights) == [1.0] * 4 + [0.0] * 4
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_in_silence_only_the_rows_around_the_idle_line_are_shaded_and_nothing_is_lost(
+        target, make, mode, monkeypatch):
+    import slideshow.gpu.visualizer as visualizer_module
+
+    visualizer = make(area=(0.0, 0.0, 1.0, 1.0), mode=mode, idle_after_s=0.0, fade_out_s=0.1)
+    for _ in range(10):
+        visualizer.update(values(silent=True), 1 / 30)
+    assert visualizer.activity == 0.0
+    banded = alpha(target, visualizer)
+    monkeypatch.setattr(visualizer_module, "_IDLE_ROWS_PX", HEIGHT * 2)  # shade every row
+    whole = alpha(target, visualizer)
+    assert whole.any() and np.array_equal(banded, whole)
+    line_rows = np.flatnonzero(whole.any(axis=1))
+    assert line_rows.max() - line_rows.min() < 2 * 10  # the glow lies within the band

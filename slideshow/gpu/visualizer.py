@@ -43,6 +43,7 @@ DEFAULT_COLOURS = ((0.15, 0.55, 1.0), (1.0, 0.3, 0.6))  # low end, high end; RGB
 
 _BREATH_PERIOD_S = 4.0  # one slow breath of the idle line
 _IDLE_Y = {"bars": 0.06, "scope": 0.5, "waves": 0.5}  # where each mode's idle line lies
+_IDLE_ROWS_PX = 10  # the idle line's glow is below 1/255 this far from it
 _SCOPE_HEIGHT = 0.42  # the waveform's peak reaches this fraction of the area above centre
 _SCOPE_MIN_PEAK = 0.01  # the auto-scale never magnifies more than this peak (-40 dBFS)
 _WAVE_CYCLES_PER_S = (0.23, -0.37, 0.61)  # phase speed of the bass, mid and treble waves
@@ -252,7 +253,15 @@ class Visualizer:
         name = "bars_geometry" if geometry else self.mode
         program = self._programs[name]
         self._set_uniforms(program, (width, height))
-        ctx.viewport = (left, bottom, width, height)
+        rows = (0, height)
+        if not geometry and self.activity <= 0.0:
+            # Silence: only the idle line shows; its glow is gone within a few pixels, so
+            # shading the rest of the area (on llvmpipe most of the frame's cost) is waste.
+            line = _IDLE_Y[self.mode] * height
+            rows = (max(0, math.floor(line - _IDLE_ROWS_PX)), min(height, math.ceil(line + _IDLE_ROWS_PX)))
+        if not geometry:
+            program["uv_rows"] = (rows[0] / height, rows[1] / height)
+        ctx.viewport = (left, bottom + rows[0], width, rows[1] - rows[0])
         ctx.enable(moderngl.BLEND)
         ctx.blend_func = moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA
         try:

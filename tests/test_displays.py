@@ -61,8 +61,15 @@ class ShowProcess:
         raise AssertionError(f"no {pattern!r} in the log:\n{''.join(self.log)}")
 
     def finish(self, timeout_s: float = 60.0) -> str:
-        """Waits for the exit; returns stdout."""
-        self.process.wait(timeout=timeout_s)
+        """Waits for the exit; returns stdout. One that does not end is killed (so nothing
+        outlives the test) and the test fails with its log."""
+        try:
+            self.process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(10)
+            raise AssertionError(f"the show did not end within {timeout_s} s:\n"
+                                 + "".join(self.log)) from None
         for reader in self._readers:
             reader.join(5)
         assert self.process.returncode == 0, "".join(self.log)

@@ -96,6 +96,7 @@ class FrameLoop:
             self.phases.end_frame()
             self.measured_frames += 1
         self._was_settled = self.presenter.settled
+        self.clock.refining = self.presenter.mode == "blocking"
         period_s = self.clock.period_s
         self.budget.start(present_s, present_s + period_s)
         # The slack after the swap: what the next frame's work (guessed from this frame's,

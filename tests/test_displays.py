@@ -110,7 +110,7 @@ def test_a_monitor_plugged_in_gets_a_window_and_one_removed_loses_it(tmp_path):
     displays = {d["display"]: d for d in figures["displays"]}
     assert set(displays) == {"left", "right"}
     assert displays["left"]["seconds"] < 5.0  # closed early, when its monitor went away
-    assert displays["right"]["seconds"] == pytest.approx(6.0, abs=0.5)
+    assert displays["right"]["seconds"] >= 5.9  # ran all its time, from its own start
     assert displays["right"]["frames"] > 0.75 * 60 * 6
 
 

@@ -33,6 +33,23 @@ class XTestKeys(XTestInput):
         self.x.XFlush(self.display)
 
 
+def wait_for_first_photos(show, timeout_s: float = 30.0) -> None:
+    """Until both displays have a photo on screen: asks for the caption (i) until each
+    display shows one with a file name rather than "no photo yet"; then lets it fade."""
+    keys = XTestKeys()
+    try:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            keys.press("i")
+            time.sleep(0.5)
+            if all(any(re.search(rf"display {d} shows: [^|]+\.\w+ \| ", line) for line in show.log)
+                   for d in ("left", "right")):
+                return
+        raise AssertionError("no photo on screen:\n" + "".join(show.log))
+    finally:
+        keys.close()
+
+
 @pytest.fixture
 def keys():
     events = XTestKeys()
@@ -46,7 +63,7 @@ def test_show_keys_reach_every_display_and_do_not_end_a_screensaver_show(tmp_pat
                        "--seconds", "60", "--interval", "60", "--transition", "0.3", *QUIET)
     show.wait_for_log(r"presenting paced", count=2)
     keys.move(50, 50)  # over the left window: X gives it the keys (focus follows the pointer)
-    time.sleep(0.5)  # both first photos have faded in meanwhile
+    wait_for_first_photos(show)
     keys.press("Right")
     show.wait_for_log(r"key right: next photo")
     time.sleep(1.0)  # the next photos come in at once (not after the minute's hold)
@@ -54,10 +71,12 @@ def test_show_keys_reach_every_display_and_do_not_end_a_screensaver_show(tmp_pat
     show.wait_for_log(r"key space: pause / resume")
     for display in ("left", "right"):
         show.wait_for_log(rf"display {display} shows: paused")
+    captions = {d: rf"display {d} shows: [^|]+\.\w+ \| [^|]+ \| " for d in ("left", "right")}
+    before = {d: sum(bool(re.search(p, line)) for line in show.log) for d, p in captions.items()}
     keys.press("i")
     show.wait_for_log(r"key i: photo caption")
-    for display in ("left", "right"):  # file name | date | folder, made on its worker thread
-        show.wait_for_log(rf"display {display} shows: [^|]+\.\w+ \| [^|]+ \| ")
+    for display, pattern in captions.items():  # file name | date | folder, from its worker thread
+        show.wait_for_log(pattern, count=before[display] + 1)
     assert show.process.poll() is None, "a show key ended the show"
     keys.press("Escape")
     out = show.finish(timeout_s=15)

@@ -148,3 +148,15 @@ def test_frame_tick_is_frozen():
 def test_bad_arguments_are_refused(kwargs):
     with pytest.raises(ValueError):
         VsyncClock(**kwargs)
+
+
+def test_a_paced_clock_keeps_its_nominal_period_however_the_intervals_drift():
+    """Paced by our own deadlines (no vsync), intervals measure this machine's delays: a
+    load that stretches every frame by 1.1 % must not become the refresh rate."""
+    clock = VsyncClock(1 / 144)
+    clock.refining = False
+    run(clock, present_times_s(1 / 142.4, 600, jitter_s=0.0003, seed=3))
+    assert clock.period_s == 1 / 144
+    refined = VsyncClock(1 / 144)  # the same intervals, refining: the estimate follows them
+    run(refined, present_times_s(1 / 142.4, 600, jitter_s=0.0003, seed=3))
+    assert refined.refresh_hz == pytest.approx(142.4, rel=1e-3)

@@ -169,15 +169,19 @@ def outlive_the_parent() -> dict:
 
     from slideshow.gpu.x11_embed import (
         X11Embedding,
+        _silent_handler_address,
+        installed_error_handler,
         keep_x_errors_nonfatal,
-        x_errors_seen,
     )
 
     parent = ForeignWindow(400, 300)
     window = open_glfw_window(320, 200)
     embedding = X11Embedding(parent.xid, glfw.get_x11_window(window))
     keep_x_errors_nonfatal()
-    facts = {"alive_before": embedding.parent_alive()}
+    # A C function, not a Python callback: a Python handler needs the GIL inside Xlib's
+    # lock, and deadlocked against a render thread holding the GIL inside Mesa.
+    facts = {"silent_handler": installed_error_handler() == _silent_handler_address()}
+    facts["alive_before"] = embedding.parent_alive()
     parent.destroy()  # the X server destroys our window with it
     facts["alive_after"] = embedding.parent_alive()
     facts["size_after"] = embedding.parent_size()
@@ -188,7 +192,7 @@ def outlive_the_parent() -> dict:
     glfw.poll_events()
     glfw.destroy_window(window)
     glfw.terminate()
-    facts["glfw_errors"] = [e.code for e in x_errors_seen()]
+    facts["still_silent"] = installed_error_handler() == _silent_handler_address()
     embedding.close()
     parent.close()
     return facts
@@ -200,7 +204,8 @@ def test_a_destroyed_parent_reads_as_gone_and_the_process_lives_on(x_display):
     assert facts["alive_before"] is True
     assert facts["alive_after"] is False
     assert facts["size_after"] is None and facts["followed"] is None
-    assert facts["glfw_errors"], "glfw's requests on the destroyed window should have failed"
+    assert facts["silent_handler"]  # and the process lived through glfw's failing requests
+    assert facts["still_silent"]  # the embedding's own calls put it back after theirs
 
 
 def poll_a_destroyed_parent_without_help() -> list:

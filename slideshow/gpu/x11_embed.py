@@ -11,9 +11,16 @@ The host may destroy the parent at any moment, and Xlib's default error handler 
 *exits the process* on the next request that names it. So every call here runs with a
 recording handler installed (and the previous one restored after), and `XSync` turns
 the asynchronous error into a result: `parent_size()` is None once the parent is gone.
-`keep_x_errors_nonfatal()` installs the same recorder for the whole process, for the
+`keep_x_errors_nonfatal()` installs a silent handler for the whole process, for the
 moment the parent dies: the X server destroys our window with it, and glfw's next request
 on that window would otherwise take the process down before the show can close cleanly.
+That one must run no Python: an error on glfw's connection is handled inside Xlib with the
+connection locked, on whichever thread reads it, and a Python handler then needs the GIL,
+which a render thread may hold inside moderngl while Mesa waits for that very lock. That
+deadlock was seen: the main thread in the error handler, the render thread in XGetGeometry.
+So the process-wide handler is a C function that ignores its arguments (libc's
+sched_yield: Xlib ignores what a handler returns), and only this module's own calls, on its
+own connection, record their errors.
 
 Each poll is one round trip (XGetGeometry, plus XSync only when the size changed):
 well under a millisecond on a local display, cheap enough for a few times a second.
@@ -144,23 +151,30 @@ class _Recording:
         _xlib().XSetErrorHandler(self._previous)
 
 
+@functools.cache
+def _silent_handler_address() -> int:
+    """A C function Xlib may call as an error handler without running any Python."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    return int(ctypes.cast(libc.sched_yield, ctypes.c_void_p).value)
+
+
 def keep_x_errors_nonfatal() -> None:
-    """Makes X errors on *every* connection in this process (glfw's included) recorded
-    (see `x_errors_seen`) instead of fatal, for the rest of the process. Call it once the
-    window exists and is embedded: the host can destroy the parent, and our window with
-    it, at any moment. glfw 3.4 restores the previous handler after its own calls; glfw
-    3.3 resets it to Xlib's default (after creating a window, among others): hence call
-    it after creating the window."""
-    _xlib().XSetErrorHandler(_ERROR_HANDLER_ADDRESS)
+    """Makes X errors on *every* connection in this process (glfw's included) ignored
+    instead of fatal, for the rest of the process, with a handler that runs no Python (see
+    the module docstring). Call it once the window exists and is embedded: the host can
+    destroy the parent, and our window with it, at any moment. glfw 3.4 restores the
+    previous handler after its own calls; glfw 3.3 resets it to Xlib's default (after
+    creating a window, among others): hence call it after creating the window, and again
+    now and then."""
+    _xlib().XSetErrorHandler(_silent_handler_address())
 
 
-def x_errors_seen() -> list[XError]:
-    """Takes (and clears) the errors recorded and not yet taken: in practice those on
-    other connections than an `X11Embedding`'s own (which takes its errors at once), i.e.
-    what `keep_x_errors_nonfatal` kept from being fatal; for a log line."""
-    taken = list(_errors)
-    _errors.clear()
-    return taken
+def installed_error_handler() -> int:
+    """The address of the process's X error handler now (for tests)."""
+    xlib = _xlib()
+    current = xlib.XSetErrorHandler(None)
+    xlib.XSetErrorHandler(current)
+    return int(current or 0)
 
 
 def _open_display(display_name: str | None) -> int:

@@ -80,9 +80,6 @@ class DisplayPhotos:
 
         return MixedPhotos(local, self.feeds, self._feed_share)
 
-    def previous(self, index: int) -> str | None:
-        return self.library.previous(index)
-
     def add_waker(self, wake: Callable[[], None]) -> None:
         """`wake()` is called when photos appear after `next_path` found none."""
         with self._lock:

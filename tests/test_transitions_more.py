@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from slideshow.gpu.transitions import TransitionLibrary, render_stills
+from test_transitions import gradient as full_gradient
 
 BUILTINS = TransitionLibrary(builtin=True)
 SIZE = (96, 54)  # width, height: 16:9, small enough to stay fast
@@ -26,17 +27,8 @@ def flat(colour: tuple[int, int, int], size: tuple[int, int] = SIZE) -> np.ndarr
 
 
 def gradient(size: tuple[int, int] = SIZE, mirrored: bool = False) -> np.ndarray:
-    """Every pixel different (as in test_transitions.py)."""
-    width, height = size
-    y, x = np.mgrid[0:height, 0:width]
-    pixels = np.empty((height, width, 4), np.uint8)
-    pixels[..., 0] = x * 255 // (width - 1)
-    pixels[..., 1] = y * 255 // (height - 1)
-    pixels[..., 2] = (x * 7 + y * 13) % 256
-    pixels[..., 3] = 255
-    if mirrored:
-        pixels[..., :3] = 255 - pixels[:, ::-1, :3]
-    return pixels
+    """Every pixel different (test_transitions.py's pattern, at `size`)."""
+    return full_gradient(*size, mirrored=mirrored)
 
 
 def position_coded(size: tuple[int, int] = SIZE) -> np.ndarray:

@@ -159,22 +159,19 @@ class WindowSurface(Surface):
     @property
     def x11_window_id(self) -> int | None:
         """The X11 window's id (for embedding into a screensaver host), None elsewhere."""
-        try:
-            return int(glfw.get_x11_window(self._window)) or None
-        except (AttributeError, NotImplementedError, glfw.GLFWError, TypeError):
-            return None
+        return self._native_handle(glfw.get_x11_window)
 
     @property
     def win32_window_handle(self) -> int | None:
         """The window's HWND (for the Windows preview inside a host), None elsewhere."""
+        return self._native_handle(glfw.get_win32_window)
+
+    def _native_handle(self, getter: Callable[[object], object]) -> int | None:
+        # glfw raises (or lacks the function) on a platform the window is not on.
         try:
-            return int(glfw.get_win32_window(self._window)) or None
+            return int(getter(self._window)) or None
         except (AttributeError, NotImplementedError, glfw.GLFWError, TypeError):
             return None
-
-    def set_size(self, width: int, height: int) -> None:
-        """Resizes the window (main thread); the framebuffer size follows through the event."""
-        glfw.set_window_size(self._window, width, height)
 
     def _key_event(self, window: object, key: int, scancode: int, action: int, mods: int) -> None:
         if action != glfw.PRESS or self.on_key is None:

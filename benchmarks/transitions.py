@@ -28,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from slideshow.commands.transitions import _images  # noqa: E402
 from slideshow.config import Size  # noqa: E402
 from slideshow.gpu.headless import HeadlessSurface  # noqa: E402
-from slideshow.gpu.transitions import TransitionLibrary, TransitionPass, frame_texture  # noqa: E402
+from slideshow.gpu.transitions import TransitionPass, frame_texture  # noqa: E402
+from slideshow.transitions.files import TransitionLibrary  # noqa: E402
 
 
 def time_draws(ctx, draw, frames: int) -> tuple[list[float], list[float]]:

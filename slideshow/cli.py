@@ -1,7 +1,7 @@
 """The command line: `slideshow [show] PATH...`, `slideshow bench`, `slideshow preview`,
 `slideshow check`, `slideshow scan`, `slideshow transitions`, `slideshow listen`,
 `slideshow devices`; and a screensaver host's arguments (`-root`, `-window-id ID`, `/s`,
-`/p HWND`, `/c`: slideshow/launch_args.py).
+`/p HWND`, `/c`: slideshow/screensaver/launch_args.py).
 
 Each subcommand lives in `slideshow/commands/<name>.py`; this module only builds the parser,
 sets up logging and turns project errors into one clear line and exit status 2.
@@ -15,7 +15,16 @@ import sys
 from collections.abc import Sequence
 
 from slideshow import __version__
-from slideshow.commands import bench, check, devices, listen, preview, scan, show, transitions
+from slideshow.commands import (
+    bench,
+    check,
+    devices,
+    listen,
+    preview,
+    scan,
+    show,
+    transitions,
+)
 from slideshow.config import describe_settings
 from slideshow.errors import SlideshowError
 
@@ -43,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    from slideshow.launch_args import looks_like_screensaver_args
+    from slideshow.screensaver.launch_args import looks_like_screensaver_args
 
     # A host's arguments (`-root`, `/p 1234`) never start with one of our commands.
     if (not args_list or args_list[0] not in COMMANDS) and looks_like_screensaver_args(
@@ -71,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _screensaver(args_list: list[str]) -> int:
     """A screensaver host's launch (`-root`, `-window-id ID`, `/s`, `/p HWND`, `/c`)."""
     from slideshow.commands import screensaver
-    from slideshow.launch_args import parse_launch_args
+    from slideshow.screensaver.launch_args import parse_launch_args
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         datefmt="%H:%M:%S")

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from slideshow.easing import EASINGS
 from slideshow.errors import ConfigError
+from slideshow.transitions.easing import EASINGS
 
 
 class Size(NamedTuple):

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from slideshow.gpu.surface import Surface
 from slideshow.pacing import FrameBudget, FrameStats, GcControl, PhaseTimer, VsyncClock
-from slideshow.presenter import Presenter
+from slideshow.pacing.presenter import Presenter
+
+if TYPE_CHECKING:  # the loop draws through the interface; importing it would load moderngl
+    from slideshow.gpu.surface import Surface
 
 # "finish": the GPU completing the frame's commands; "present": waiting for the vsync (or
 # the pacer's deadline) and the swap. In blocking mode present comes before finish.

@@ -10,7 +10,7 @@ import pytest
 
 from slideshow.gpu.photo_pass import PhotoPass
 from slideshow.pacing import FrameBudget
-from slideshow.show import AudioMotionSettings, KenBurnsSettings, Show
+from slideshow.show.timeline import AudioMotionSettings, KenBurnsSettings, Show
 
 PERIOD_S = 1 / 60
 

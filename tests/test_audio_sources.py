@@ -11,7 +11,13 @@ import numpy as np
 import pytest
 
 from slideshow.audio.sources import (
-    AudioSourceError, FileSource, SilenceSource, SyntheticSource, ToneSource, pcm_to_float)
+    AudioSourceError,
+    FileSource,
+    SilenceSource,
+    SyntheticSource,
+    ToneSource,
+    pcm_to_float,
+)
 from slideshow.audio.spectrum import Spectrum, SpectrumConfig
 from slideshow.errors import SlideshowError
 

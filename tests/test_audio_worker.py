@@ -18,8 +18,8 @@ import pytest
 from slideshow.audio.block import BlockLayout, pack, unpack
 from slideshow.audio.capture import SourceSpec, choose_device, parse_spec
 from slideshow.audio.service import AudioService
-from slideshow.audio.spectrum import Spectrum, SpectrumConfig
 from slideshow.audio.sources import ToneSource
+from slideshow.audio.spectrum import Spectrum, SpectrumConfig
 
 START_S = 15.0  # spawn + numpy/pyfftw imports + FFT plans, with room for a loaded machine
 

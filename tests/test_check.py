@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from test_worker_hooks import solid_decoder, write_solid
 
 from slideshow.commands.check import Result, check_files, collect_files, summarize
-from test_worker_hooks import solid_decoder, write_solid
 
 pytestmark = pytest.mark.usefixtures("no_worker_leftovers")
 

@@ -16,8 +16,14 @@ from PIL import Image, ImageCms, ImageFile, JpegImagePlugin, features
 from slideshow.errors import SlideshowError
 from slideshow.workers import colour, decode
 from slideshow.workers.decode import (
-    ERROR_CODES, DamagedImage, DecodeError, ImageTooLarge, UnreadableFile, UnsupportedFormat,
-    decode_image, decode_into,
+    ERROR_CODES,
+    DamagedImage,
+    DecodeError,
+    ImageTooLarge,
+    UnreadableFile,
+    UnsupportedFormat,
+    decode_image,
+    decode_into,
 )
 
 RED, GREEN, BLUE = (255, 0, 0), (0, 255, 0), (0, 0, 255)

@@ -9,7 +9,12 @@ from PIL import Image
 
 from slideshow.workers.decode import output_size
 from slideshow.workers.fit import (
-    TRANSPOSES, oriented_size, plan, resample_filter, source_box, stored_box,
+    TRANSPOSES,
+    oriented_size,
+    plan,
+    resample_filter,
+    source_box,
+    stored_box,
 )
 
 

@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import OUR_PIDS, REPO
 
 pytestmark = [pytest.mark.window, pytest.mark.usefixtures("x_display", "dev_shm_left_clean")]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from slideshow.easing import EASINGS, easing_named
 from slideshow.errors import ConfigError
+from slideshow.transitions.easing import EASINGS, easing_named
 
 
 @pytest.mark.parametrize("name", EASINGS)

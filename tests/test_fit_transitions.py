@@ -10,7 +10,8 @@ from PIL import Image
 
 from slideshow.config import FIT_MODES
 from slideshow.gpu.photo_pass import PhotoPass
-from slideshow.gpu.transitions import TransitionLibrary, TransitionPass
+from slideshow.gpu.transitions import TransitionPass
+from slideshow.transitions.files import TransitionLibrary
 from slideshow.workers.decode import decode_image
 
 DISPLAY = (96, 54)

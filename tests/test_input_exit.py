@@ -1,10 +1,10 @@
-"""The screensaver's exit-on-input rule (slideshow.input_exit): pure logic, no window."""
+"""The screensaver's exit-on-input rule (slideshow.screensaver.input_exit): pure logic, no window."""
 
 from __future__ import annotations
 
 import pytest
 
-from slideshow.input_exit import SHOW_KEYS, InputExitPolicy
+from slideshow.screensaver.input_exit import SHOW_KEYS, InputExitPolicy
 
 
 def test_first_motion_only_sets_the_anchor():

@@ -9,7 +9,7 @@ import random
 import numpy as np
 import pytest
 
-from slideshow.ken_burns import IDENTITY, KenBurnsMotion, plan_motion
+from slideshow.show.ken_burns import IDENTITY, KenBurnsMotion, plan_motion
 from slideshow.workers.saliency import focus_point
 
 
@@ -83,7 +83,7 @@ def test_ken_burns_never_shows_anything_outside_the_photo_and_moves_through_tran
     from slideshow.gpu.photo_pass import PhotoPass
     from slideshow.gpu.transition_deck import TransitionDeck
     from slideshow.pacing import FrameBudget
-    from slideshow.show import KenBurnsSettings, Show
+    from slideshow.show.timeline import KenBurnsSettings, Show
 
     ctx, size = egl_surface.ctx, egl_surface.size
     deck = TransitionDeck(ctx, ("crossfade", "slide-left"), "linear", str(tmp_path))
@@ -125,7 +125,7 @@ def test_auto_is_off_on_a_software_renderer_and_on_for_a_gpu_and_fit_modes_apply
     from pathlib import Path
 
     from slideshow.config import load_config
-    from slideshow.display import ken_burns_settings
+    from slideshow.run.display import ken_burns_settings
 
     empty = Path(__file__).with_name("empty.toml")
     config = load_config(empty)

@@ -9,7 +9,6 @@ import re
 import time
 
 import pytest
-
 from test_displays import QUIET, ShowProcess, XTestInput
 
 pytestmark = [pytest.mark.window, pytest.mark.usefixtures("x_display", "dev_shm_left_clean")]

@@ -8,10 +8,9 @@ import time
 
 import numpy as np
 import pytest
+from conftest import start_python
 
 from slideshow.workers.latest import LatestValue
-
-from conftest import start_python
 
 pytestmark = pytest.mark.usefixtures("dev_shm_left_clean")
 

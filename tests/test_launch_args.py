@@ -1,4 +1,4 @@
-"""Reading a screensaver host's arguments (slideshow.launch_args): xscreensaver's and a
+"""Reading a screensaver host's arguments (slideshow.screensaver.launch_args): xscreensaver's and a
 Windows .scr's, with the environment passed in explicitly (never the test process's)."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from slideshow.errors import ConfigError
-from slideshow.launch_args import (
+from slideshow.screensaver.launch_args import (
     LaunchRequest,
     looks_like_screensaver_args,
     parse_launch_args,

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import run_in_fresh_process
 from PIL import Image
 
-from conftest import run_in_fresh_process
-from slideshow.app import run_show
 from slideshow.config import Config, load_config
 from slideshow.loop import PHASES, FrameLoop
 from slideshow.pacing import FrameStats, GcControl, PhaseTimer, VsyncClock
 from slideshow.pacing.fake_time import FakeTime
-from slideshow.presenter import Presenter
+from slideshow.pacing.presenter import Presenter
+from slideshow.run.app import run_show
 
 RED = (220, 30, 40)
 

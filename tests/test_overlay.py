@@ -8,11 +8,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from slideshow.app import parse_area, parse_colours
 from slideshow.audio.block import BlockLayout, unpack
 from slideshow.audio.spectrum import SpectrumConfig
 from slideshow.errors import ConfigError
-from slideshow.overlay import AudioOverlay
+from slideshow.run.app import parse_area, parse_colours
+from slideshow.show.audio_overlay import AudioOverlay
 
 
 class ScriptedPublisher:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from slideshow.history import PhotoHistory
+from slideshow.show.history import PhotoHistory
 from slideshow.workers.request_order import RequestOrder
 
 

@@ -10,7 +10,7 @@ from PIL import Image
 
 from slideshow.config import load_config
 from slideshow.errors import ConfigError
-from slideshow.photo_source import DisplayPhotos
+from slideshow.library.display_photos import DisplayPhotos
 
 EMPTY_TOML = Path(__file__).with_name("empty.toml")
 

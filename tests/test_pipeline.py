@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from test_worker_hooks import solid_decoder, source, take_photos, wait_for, write_solid
 
 from slideshow.workers.pipeline import ImagePipeline
-from test_worker_hooks import solid_decoder, source, take_photos, wait_for, write_solid
 
 pytestmark = pytest.mark.usefixtures("no_worker_leftovers")
 

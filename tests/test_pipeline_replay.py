@@ -9,9 +9,16 @@ import time
 from pathlib import Path
 
 import pytest
+from test_worker_hooks import (
+    calls,
+    solid_decoder,
+    source,
+    take_photos,
+    wait_for,
+    write_solid,
+)
 
 from slideshow.workers.pipeline import ImagePipeline
-from test_worker_hooks import calls, solid_decoder, source, take_photos, wait_for, write_solid
 
 pytestmark = pytest.mark.usefixtures("no_worker_leftovers")
 

@@ -9,7 +9,7 @@ import math
 import pytest
 
 from slideshow.pacing.fake_time import FakeTime
-from slideshow.presenter import Presenter
+from slideshow.pacing.presenter import Presenter
 
 PERIOD_S = 1.0 / 60.0
 

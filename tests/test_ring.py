@@ -10,11 +10,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import start_python
 
 from slideshow.workers.ring import FrameRing, PixelFormat, SlotState
 from slideshow.workers.shm import create_segment, project_segments, unlink_segment
-
-from conftest import start_python
 
 pytestmark = pytest.mark.usefixtures("dev_shm_left_clean")
 

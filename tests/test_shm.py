@@ -12,13 +12,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import start_python
 
 from slideshow.workers.latest import LatestValue
 from slideshow.workers.ring import FrameRing
-from slideshow.workers.shm import (attach_segment, create_segment, owner_pid,
-                                   project_segments, sweep_orphans, unlink_segment)
+from slideshow.workers.shm import (
+    attach_segment,
+    create_segment,
+    owner_pid,
+    project_segments,
+    sweep_orphans,
+    unlink_segment,
+)
 
-from conftest import start_python
 pytestmark = [pytest.mark.skipif(not Path("/dev/shm").is_dir(), reason="needs POSIX shared memory in /dev/shm"),
               pytest.mark.usefixtures("dev_shm_left_clean")]
 

@@ -11,7 +11,7 @@ import pytest
 
 from slideshow.gpu.photo_pass import PhotoPass
 from slideshow.pacing import FrameBudget
-from slideshow.show import Show
+from slideshow.show.timeline import Show
 
 PERIOD_S = 1 / 60
 

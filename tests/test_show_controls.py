@@ -14,15 +14,22 @@ from collections import deque
 import numpy as np
 import pytest
 
-from slideshow.captions import (CAPTION_HOLD_S, FADE_S, Captions, TextLayout, TextWorker,
-                                caption_lines, rasterise)
-from slideshow.controls import KEY_ACTIONS, ShowControls
 from slideshow.gpu.caption_layer import CaptionLayer
 from slideshow.gpu.photo_pass import PhotoPass
-from slideshow.history import PhotoHistory
-from slideshow.input_exit import SHOW_KEYS
 from slideshow.pacing import FrameBudget
-from slideshow.show import KenBurnsSettings, Show
+from slideshow.screensaver.input_exit import SHOW_KEYS
+from slideshow.show.captions import (
+    CAPTION_HOLD_S,
+    FADE_S,
+    Captions,
+    TextLayout,
+    TextWorker,
+    caption_lines,
+    rasterise,
+)
+from slideshow.show.controls import KEY_ACTIONS, ShowControls
+from slideshow.show.history import PhotoHistory
+from slideshow.show.timeline import KenBurnsSettings, Show
 
 PERIOD_S = 1 / 60
 SIZE = (64, 32)
@@ -193,8 +200,9 @@ def test_a_transition_running_when_paused_finishes(egl_surface):
 
 
 def test_previous_brings_the_earlier_photos_back_and_right_steps_forward_again(egl_surface, tmp_path):
-    from slideshow.workers.pipeline import ImagePipeline
     from test_worker_hooks import solid_decoder, source, write_solid
+
+    from slideshow.workers.pipeline import ImagePipeline
 
     colours = [(30 * i, 200 - 20 * i, 100 + 15 * i) for i in range(8)]
     paths = [write_solid(tmp_path / f"p{i}.txt", rgb) for i, rgb in enumerate(colours)]

@@ -7,7 +7,7 @@ import pytest
 
 from slideshow.pacing import FrameStats, FrameTick, PhaseTimer
 from slideshow.pacing.fake_time import FakeTime
-from slideshow.slow_frames import format_slowest, slowest_frames
+from slideshow.pacing.slow_frames import format_slowest, slowest_frames
 
 PERIOD_S = 1 / 60
 PHASES = ("work", "present")

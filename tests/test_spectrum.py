@@ -12,7 +12,11 @@ import pytest
 
 from slideshow.audio.sources import SilenceSource, SyntheticSource, ToneSource
 from slideshow.audio.spectrum import (
-    Spectrum, SpectrumConfig, SpectrumFrame, log_band_edges)
+    Spectrum,
+    SpectrumConfig,
+    SpectrumFrame,
+    log_band_edges,
+)
 
 
 def feed(spectrum: Spectrum, chunk: np.ndarray, hop: int) -> list[SpectrumFrame]:

@@ -13,8 +13,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from slideshow.gpu.transitions import (TransitionError, TransitionLibrary, TransitionPass,
-                                       choose, frame_texture, load_file, parse_value)
+from slideshow.gpu.transitions import TransitionPass, check_compiles, frame_texture
+from slideshow.transitions.files import (
+    TransitionError,
+    TransitionLibrary,
+    choose,
+    load_file,
+    parse_value,
+)
 
 BUILTINS = TransitionLibrary(builtin=True)
 # 2:1 (the shared surface's shape) and 16:9, neither a multiple of every grid.
@@ -298,7 +304,7 @@ def test_library_skips_a_broken_file_with_one_log_line_and_keeps_the_rest(egl_su
           "{ return getToColor(uv); }\n")
     with caplog.at_level(logging.WARNING, logger="slideshow.transitions"):
         library = TransitionLibrary(user_folder=tmp_path)
-        library.validate(egl_surface.ctx)
+        library.validate(check_compiles(egl_surface.ctx))
     assert "sweep" in library and "broken" not in library and "texture" not in library
     assert set(BUILTINS.names) <= set(library.names)
     lines = [r.getMessage() for r in caplog.records]

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from slideshow.gpu.transitions import TransitionLibrary, render_stills
 from test_transitions import gradient as full_gradient
+
+from slideshow.gpu.transitions import render_stills
+from slideshow.transitions.files import TransitionLibrary
 
 BUILTINS = TransitionLibrary(builtin=True)
 SIZE = (96, 54)  # width, height: 16:9, small enough to stay fast

@@ -15,11 +15,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from test_worker_hooks import solid_decoder, write_solid
 
 from slideshow.workers.image_worker import (
-    NO_FREE_SLOT, UNEXPECTED_ERROR_CODE, DecodeReply, DecodeRequest, run_worker)
+    NO_FREE_SLOT,
+    UNEXPECTED_ERROR_CODE,
+    DecodeReply,
+    DecodeRequest,
+    run_worker,
+)
 from slideshow.workers.ring import FrameRing
-from test_worker_hooks import solid_decoder, write_solid
 
 pytestmark = pytest.mark.usefixtures("no_worker_leftovers")
 

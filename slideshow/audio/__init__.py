@@ -10,8 +10,19 @@ here; the FFT worker process and the GPU modes build on these).
 
 from slideshow.audio.beats import OnsetDetector
 from slideshow.audio.sources import (
-    AudioSource, AudioSourceError, FileSource, SilenceSource, SyntheticSource, ToneSource)
-from slideshow.audio.spectrum import Spectrum, SpectrumConfig, SpectrumFrame, log_band_edges
+    AudioSource,
+    AudioSourceError,
+    FileSource,
+    SilenceSource,
+    SyntheticSource,
+    ToneSource,
+)
+from slideshow.audio.spectrum import (
+    Spectrum,
+    SpectrumConfig,
+    SpectrumFrame,
+    log_band_edges,
+)
 
 __all__ = [
     "AudioSource", "AudioSourceError", "FileSource", "OnsetDetector", "SilenceSource",

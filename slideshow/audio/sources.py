@@ -26,6 +26,7 @@ import os
 import wave
 from abc import ABC, abstractmethod
 from pathlib import Path
+
 import numpy as np
 
 from slideshow.errors import SlideshowError

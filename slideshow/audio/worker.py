@@ -27,8 +27,8 @@ import dataclasses
 import os
 import signal
 import time
-from multiprocessing.connection import Connection
 from collections.abc import Callable
+from multiprocessing.connection import Connection
 from typing import Any, Protocol
 
 import numpy as np
@@ -36,7 +36,13 @@ import numpy as np
 from slideshow.audio.block import BlockLayout, pack
 from slideshow.audio.capture import CaptureSource, SourceSpec, choose_device
 from slideshow.audio.sources import (
-    AudioSource, AudioSourceError, FileSource, SilenceSource, SyntheticSource, ToneSource)
+    AudioSource,
+    AudioSourceError,
+    FileSource,
+    SilenceSource,
+    SyntheticSource,
+    ToneSource,
+)
 from slideshow.audio.spectrum import FftBackend, Spectrum, SpectrumConfig
 
 HOP_S = 0.01  # one hop: how often bins are published (100 per second)

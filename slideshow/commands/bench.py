@@ -12,7 +12,7 @@ from typing import Any
 
 from slideshow.commands.options import add_config_options, config_from_args
 from slideshow.commands.show import DISPLAY_FLAGS, add_display_options
-from slideshow.slow_frames import format_slowest
+from slideshow.pacing.slow_frames import format_slowest
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -46,7 +46,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from slideshow.app import run_show
+    from slideshow.run.app import run_show
 
     args.fullscreen_flag = "true" if args.fullscreen and not args.headless else "false"
     args.exit_on_input = "false"

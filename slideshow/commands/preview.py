@@ -32,8 +32,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, parent_window: int | None = None) -> int:
-    from slideshow.app import run_show
-    from slideshow.launch_args import parse_window_id
+    from slideshow.run.app import run_show
+    from slideshow.screensaver.launch_args import parse_window_id
 
     if args.window_id is not None:
         parent_window = parse_window_id(args.window_id, "--window-id")

@@ -1,4 +1,4 @@
-"""Runs what a screensaver host asked for (slideshow/launch_args.py reads its arguments):
+"""Runs what a screensaver host asked for (slideshow/screensaver/launch_args.py reads its arguments):
 xscreensaver's `-root` / `-window-id ID` / XSCREENSAVER_WINDOW draw inside the host's
 window (the host watches the input and ends us with SIGTERM); Windows' `/s` is the
 fullscreen show that exits on input, `/p HWND` the preview inside the Control Panel's
@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 
 from slideshow.config import default_config_path, describe_settings
-from slideshow.launch_args import LaunchRequest
+from slideshow.screensaver.launch_args import LaunchRequest
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +36,9 @@ def run(request: LaunchRequest, parse: Callable[[list[str]], argparse.Namespace]
 
 
 def _run_show(request: LaunchRequest, args: argparse.Namespace) -> int:
-    from slideshow.app import run_show
     from slideshow.commands.options import config_from_args
     from slideshow.commands.show import DISPLAY_FLAGS
+    from slideshow.run.app import run_show
 
     parent = request.parent_window
     if parent is None and request.root:

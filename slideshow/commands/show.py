@@ -69,7 +69,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from slideshow.app import run_show
+    from slideshow.run.app import run_show
 
     flags = dict(DISPLAY_FLAGS, exit_on_input=("display.exit_on_input", "--no-exit-on-input"))
     if args.windowed:

@@ -60,7 +60,7 @@ def _tile_size(text: str) -> Size:
 
 
 def run(args: argparse.Namespace) -> int:
-    from slideshow.gpu.transitions import TransitionLibrary, default_user_folder
+    from slideshow.transitions.files import TransitionLibrary, default_user_folder
 
     config_from_args(args, {})  # --config / --set / --log-level, checked like elsewhere
     library = TransitionLibrary(default_user_folder())
@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
 
 def describe(transitions: Sequence) -> str:
     """One block per transition: name, source file, duration, `name: type = default`."""
-    from slideshow.gpu.transitions import format_value
+    from slideshow.transitions.files import format_value
 
     blocks = []
     for transition in transitions:
@@ -98,7 +98,7 @@ def describe(transitions: Sequence) -> str:
 
 def _images(from_path: Path | None, to_path: Path | None, size: Size) -> tuple[np.ndarray, np.ndarray]:
     """The two images of the sheet, cover-cropped to the tile size, RGBA over black."""
-    from slideshow.demo import paint_landscape
+    from slideshow.library.demo import paint_landscape
 
     images = []
     for path, seed in ((from_path, DEMO_SEEDS[0]), (to_path, DEMO_SEEDS[1])):
@@ -123,7 +123,8 @@ def render_contact_sheet(transitions: Sequence, from_rgba: np.ndarray, to_rgba: 
     image. A transition that does not compile is an error, or with `skip_broken` (nobody
     named it) a log line and no row."""
     from slideshow.gpu.headless import HeadlessSurface
-    from slideshow.gpu.transitions import TransitionError, render_stills
+    from slideshow.gpu.transitions import render_stills
+    from slideshow.transitions.files import TransitionError
 
     height, width = from_rgba.shape[:2]
     surface = HeadlessSurface((width, height))

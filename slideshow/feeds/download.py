@@ -29,7 +29,7 @@ from urllib.error import HTTPError, URLError
 
 from slideshow import __version__
 from slideshow.feeds.errors import FeedError
-from slideshow.formats import SIGNATURE_BYTES, sniff
+from slideshow.library.formats import SIGNATURE_BYTES, sniff
 
 USER_AGENT = f"slideshow/{__version__} (photo slideshow; reads image feeds)"
 CHUNK_BYTES = 64 * 1024

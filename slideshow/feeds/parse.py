@@ -28,7 +28,7 @@ from urllib.parse import urljoin, urlsplit
 from xml.parsers import expat
 
 from slideshow.feeds.errors import FeedError
-from slideshow.formats import PHOTO_SUFFIXES
+from slideshow.library.formats import PHOTO_SUFFIXES
 
 MEDIA_NS = frozenset({"http://search.yahoo.com/mrss/", "http://search.yahoo.com/mrss"})
 ATOM_NS = "http://www.w3.org/2005/Atom"

@@ -1,5 +1,5 @@
 """One corner's text on the GPU: a texture allocated once at the largest size a caption or
-notice may take, rewritten only when new text arrives (slideshow/captions.py makes the
+notice may take, rewritten only when new text arrives (slideshow/show/captions.py makes the
 image on a worker thread), and drawn one texel per pixel over the frame, faded.
 
 Like the visualizer it draws by setting the viewport to its rectangle, blends
@@ -12,7 +12,7 @@ from __future__ import annotations
 import moderngl
 import numpy as np
 
-from slideshow.gpu.shaders import shader_source
+from slideshow.shader_files import shader_source
 
 CORNERS = ("top-left", "top-right")
 

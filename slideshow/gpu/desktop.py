@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import glfw
 
-from slideshow.gpu.monitors import FakeMonitorLayout, Monitor, fake_layout_from_environment, glfw_monitors
+from slideshow.gpu.monitors import (
+    FakeMonitorLayout,
+    Monitor,
+    fake_layout_from_environment,
+    glfw_monitors,
+)
 from slideshow.gpu.window import start_glfw, stop_glfw
 
 

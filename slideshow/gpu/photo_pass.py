@@ -19,11 +19,11 @@ from collections.abc import Callable
 import moderngl
 import numpy as np
 
-from slideshow.gpu.shaders import shader_source
 from slideshow.gpu.transition_deck import TransitionDeck
 from slideshow.gpu.transitions import TransitionPass
 from slideshow.gpu.upload import Fence, TextureUploader, UploadJob
-from slideshow.ken_burns import IDENTITY, View
+from slideshow.shader_files import shader_source
+from slideshow.show.ken_burns import IDENTITY, View
 
 # A photo is composed in this many strips of rows, one strip a frame: a whole 1280x720
 # frame cost llvmpipe 7-15 ms, on top of the frame's own work (seen: a missed vsync).

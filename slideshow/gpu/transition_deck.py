@@ -15,8 +15,14 @@ from pathlib import Path
 import moderngl
 
 from slideshow.errors import ConfigError
-from slideshow.gpu.transitions import (
-    Transition, TransitionError, TransitionLibrary, TransitionPass, choose, default_user_folder)
+from slideshow.gpu.transitions import TransitionPass, check_compiles
+from slideshow.transitions.files import (
+    Transition,
+    TransitionError,
+    TransitionLibrary,
+    choose,
+    default_user_folder,
+)
 
 
 def apply_settings(transitions: list[Transition], settings: tuple[str, ...],
@@ -51,7 +57,7 @@ class TransitionDeck:
                  folder: str = "", rng: random.Random | None = None,
                  params: tuple[str, ...] = ()) -> None:
         library = TransitionLibrary(Path(folder).expanduser() if folder else default_user_folder())
-        library.validate(ctx)
+        library.validate(check_compiles(ctx))
         specs = library.names if "all" in pool else list(pool)
         try:
             transitions = library.select(specs)

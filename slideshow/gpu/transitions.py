@@ -1,4 +1,4 @@
-"""Transitions drawn: a transition file (slideshow/gpu/transition_files.py) compiled inside
+"""Transitions drawn: a transition file (slideshow/transitions/files.py) compiled inside
 the wrapper (shaders/transition_wrapper.*.glsl) and drawn between two frame textures, with
 its geometry stage when it has one; and stills of it for the contact sheet.
 
@@ -10,26 +10,17 @@ Each frame may be seen through a view (Ken Burns), applied in the wrapper.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import moderngl
 import numpy as np
 
-from slideshow.easing import Easing, ease, easing_named
-from slideshow.gpu.shaders import shader_source
-from slideshow.gpu.transition_files import (
-    Parameter, Transition, TransitionError, TransitionLibrary, Value, VertexStage, choose,
-    default_user_folder, format_value, load_file, parse_value)
-from slideshow.ken_burns import IDENTITY, View
-
-# The file side is re-exported: callers find all of transitions here.
-__all__ = [
-    "Parameter", "Transition", "TransitionError", "TransitionLibrary", "TransitionPass", "Value",
-    "VertexStage", "build_program", "choose", "default_user_folder", "format_value",
-    "frame_texture", "load_file", "parse_value", "render_stills",
-]
+from slideshow.shader_files import shader_source
+from slideshow.show.ken_burns import IDENTITY, View
+from slideshow.transitions.easing import Easing, ease, easing_named
+from slideshow.transitions.files import Transition, TransitionError, Value, VertexStage
 
 # Mesa writes `1:12(3): error: ...`, NVIDIA `1(12) : error ...`: source string, line, column.
 _LOG_LOCATION = re.compile(r"^(?P<source>\d+)(?::(?P<line>\d+)\((?P<col>\d+)\)|\((?P<nline>\d+)\))")
@@ -61,6 +52,14 @@ def build_program(ctx: moderngl.Context, transition: Transition) -> moderngl.Pro
         files = {_FRAGMENT_SOURCE: transition.path, _VERTEX_SOURCE: stage.path if stage else None}
         raise TransitionError(f"transition {transition.name!r} ({transition.path}) does not "
                               f"compile:\n{_readable_log(str(exc), files)}") from None
+
+
+def check_compiles(ctx: moderngl.Context) -> Callable[[Transition], None]:
+    """For `TransitionLibrary.validate`: compiles a transition and throws the program away
+    (raises TransitionError with the compiler's log)."""
+    def check(transition: Transition) -> None:
+        build_program(ctx, transition).release()
+    return check
 
 
 def _readable_log(text: str, files: Mapping[int, Path | None]) -> str:

@@ -28,7 +28,7 @@ import moderngl
 import numpy as np
 
 from slideshow.errors import ConfigError
-from slideshow.gpu.shaders import shader_source
+from slideshow.shader_files import shader_source
 
 MODES = ("bars", "scope", "waves")
 OFF = "off"  # a mode that draws nothing; the animation (and the audio) keep running

@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from slideshow.formats import PHOTO_SUFFIXES, SIGNATURE_BYTES, sniff
+from slideshow.library.formats import PHOTO_SUFFIXES, SIGNATURE_BYTES, sniff
 
 # Why something was skipped; the keys of `LibraryStats.skipped` and of `slideshow scan`.
 HIDDEN = "hidden"  # a file or folder whose name starts with "." (not looked into)

@@ -36,8 +36,11 @@ import numpy as np
 from PIL import ExifTags, Image, UnidentifiedImageError, features
 
 from slideshow.errors import SlideshowError
-from slideshow.formats import sniff  # the signature table, shared with the library
-from slideshow.workers import colour, fit as fitting
+from slideshow.library.formats import (
+    sniff,  # the signature table, shared with the library
+)
+from slideshow.workers import colour
+from slideshow.workers import fit as fitting
 from slideshow.workers.fit import output_size
 
 __all__ = [

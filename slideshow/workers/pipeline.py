@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from slideshow.workers.image_worker import DecodeReply, Decoder
+from slideshow.workers.image_worker import Decoder, DecodeReply
 from slideshow.workers.ring import FrameRing, SlotRecord
 from slideshow.workers.supervisor import QUARANTINED, ResultHandler, Supervisor
 

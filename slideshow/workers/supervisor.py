@@ -37,7 +37,12 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 
 from slideshow.workers.image_worker import (
-    NO_FREE_SLOT, DecodeReply, DecodeRequest, Decoder, run_worker)
+    NO_FREE_SLOT,
+    Decoder,
+    DecodeReply,
+    DecodeRequest,
+    run_worker,
+)
 from slideshow.workers.processes import stop_processes
 from slideshow.workers.request_order import RequestOrder
 from slideshow.workers.ring import FrameRing

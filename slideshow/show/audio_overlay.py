@@ -18,7 +18,6 @@ import numpy as np
 
 from slideshow.audio.block import AudioBlock, BlockLayout, unpack
 
-
 HISTORY = 128  # values kept for the latency delay
 
 

@@ -19,17 +19,32 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import Protocol
 
-from slideshow.gpu.surface import Surface
-from slideshow.pacing import DeadlinePacer, PhaseTimer, SwapBlockDetector
+from slideshow.pacing.budget import PhaseTimer
+from slideshow.pacing.detect import SwapBlockDetector
+from slideshow.pacing.pacer import DeadlinePacer
 
 log = logging.getLogger(__name__)
+
+
+class Presentable(Protocol):
+    """What presenting needs of a surface (slideshow/gpu/surface.py's `Surface` is one)."""
+
+    #: True when swap() can never block (no display at all): detection can be skipped.
+    swap_never_blocks: bool
+
+    def finish(self) -> None:
+        """Waits until the GPU has executed every command issued so far."""
+
+    def swap(self) -> None:
+        """Presents the frame drawn since the last swap."""
 
 
 class Presenter:
     """Presents frames on a surface and returns each frame's presentation time in seconds."""
 
-    def __init__(self, surface: Surface, period_s: float, vsync: str = "auto", spin_s: float = 0.001,
+    def __init__(self, surface: Presentable, period_s: float, vsync: str = "auto", spin_s: float = 0.001,
                  now: Callable[[], float] = time.perf_counter,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self._surface = surface

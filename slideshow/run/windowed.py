@@ -1,6 +1,6 @@
 """The show in windows: a borderless fullscreen window on each chosen monitor, or one plain
 window, or one window embedded into a screensaver host's window; each rendered by its own
-thread (slideshow/display.py).
+thread (slideshow/run/display.py).
 
 The main thread stays here: it pumps the windows' events and applies the screensaver's
 exit rule to them, opens a window for a monitor plugged in and closes the one whose
@@ -17,12 +17,19 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from slideshow.app import EMBED_EVERY_S, EVENT_WAIT_S, HOTPLUG_EVERY_S, JOIN_TIMEOUT_S, ShowReport, stop_on_signals
 from slideshow.config import Config
-from slideshow.controls import KEY_ACTIONS
-from slideshow.display import DisplayRun, DisplaySettings
 from slideshow.errors import SurfaceError
-from slideshow.input_exit import SHOW_KEYS, InputExitPolicy
+from slideshow.run.app import (
+    EMBED_EVERY_S,
+    EVENT_WAIT_S,
+    HOTPLUG_EVERY_S,
+    JOIN_TIMEOUT_S,
+    ShowReport,
+    stop_on_signals,
+)
+from slideshow.run.display import DisplayRun, DisplaySettings
+from slideshow.screensaver.input_exit import SHOW_KEYS, InputExitPolicy
+from slideshow.show.controls import KEY_ACTIONS
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ SIGTERM, which a screensaver host sends when it is done with us).
 The main thread owns glfw: it creates a window per chosen monitor, pumps their events
 (keys, pointer, clicks: the screensaver's exit rule), notices monitors plugged in or
 removed and follows an embedding host's window. Each display renders on its own thread
-(slideshow/display.py). Headless, the one display renders on the calling thread.
+(slideshow/run/display.py). Headless, the one display renders on the calling thread.
 
 Start-up order matters for smoothness: workers are started and the GL objects created
 before the garbage collector's state is frozen, so a full collection later never walks
@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from slideshow.config import Config
-from slideshow.display import DisplayRun, DisplaySettings, RunReport
 from slideshow.errors import ConfigError
+from slideshow.library.display_photos import DisplayPhotos
 from slideshow.pacing import GcControl
-from slideshow.photo_source import DisplayPhotos
+from slideshow.run.display import DisplayRun, DisplaySettings, RunReport
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def run_show(config: Config, *, headless: bool = False, seconds: float | None = 
         parts = {"photos": photos, "gc_control": gc_control, "open_overlay": overlay}
         if headless:
             return _run_headless(config, settings, parts, stack)
-        from slideshow.windowed import WindowedShow
+        from slideshow.run.windowed import WindowedShow
 
         windowed = WindowedShow(config, settings, parts, parent_window=parent_window, preview=preview)
         return windowed.run()
@@ -152,7 +152,7 @@ def open_overlay(config: Config, audio: Any, ctx: Any, stack: ExitStack) -> tupl
     if audio is None:
         return None, None
     from slideshow.gpu.visualizer import Visualizer
-    from slideshow.overlay import AudioOverlay
+    from slideshow.show.audio_overlay import AudioOverlay
 
     visualizer = Visualizer(ctx, area=parse_area(config.visualizer.area),
                             mode=config.visualizer.mode, bands=config.audio.bands,

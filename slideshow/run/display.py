@@ -12,7 +12,7 @@ shown at, so nothing else would be right. The measurements, the keys pressed and
 photos shown (what the previous key steps back through) carry on across a rebuild.
 
 Keys reach the render thread through `press` (a deque append from the main thread);
-the show's controls (slideshow/controls.py) take them at the start of each frame.
+the show's controls (slideshow/show/controls.py) take them at the start of each frame.
 """
 
 from __future__ import annotations
@@ -29,14 +29,14 @@ from typing import Any
 import numpy as np
 
 from slideshow.config import Config
-from slideshow.controls import ShowControls
 from slideshow.errors import ConfigError
-from slideshow.history import PhotoHistory
 from slideshow.loop import PHASES, FrameLoop
 from slideshow.pacing import FrameStats, GcControl, PhaseTimer, VsyncClock
-from slideshow.presenter import Presenter
-from slideshow.show import AudioMotionSettings, KenBurnsSettings, Show
-from slideshow.slow_frames import slowest_frames
+from slideshow.pacing.presenter import Presenter
+from slideshow.pacing.slow_frames import slowest_frames
+from slideshow.show.controls import ShowControls
+from slideshow.show.history import PhotoHistory
+from slideshow.show.timeline import AudioMotionSettings, KenBurnsSettings, Show
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class RunReport:
     gc: dict[str, Any]
     show: dict[str, Any] = field(default_factory=dict)
     audio: dict[str, Any] = field(default_factory=dict)
-    #: The slowest frames, explained (slideshow/slow_frames.py).
+    #: The slowest frames, explained (slideshow/pacing/slow_frames.py).
     slowest: list[dict[str, Any]] = field(default_factory=list)
     #: The last frame drawn, (height, width, 4) uint8 top row first, when asked for.
     last_frame: Any = None
@@ -118,7 +118,7 @@ class DisplayRun:
         self._close.set()
 
     def press(self, name: str) -> None:
-        """A show key (slideshow/controls.py's KEY_ACTIONS) for the next frame; never waits."""
+        """A show key (slideshow/show/controls.py's KEY_ACTIONS) for the next frame; never waits."""
         self._keys.append(name)
 
     def join(self, timeout_s: float | None = None) -> None:
@@ -251,8 +251,8 @@ class DisplayRun:
 
     def _open_captions(self, stack: ExitStack) -> tuple[Any, list[Any]]:
         """The caption and notice layers, and the worker thread that makes their text."""
-        from slideshow.captions import Captions, TextLayout, TextWorker
         from slideshow.gpu.caption_layer import CaptionLayer
+        from slideshow.show.captions import Captions, TextLayout, TextWorker
 
         layout = TextLayout.for_display(tuple(self.surface.size))
         layers = {"caption": CaptionLayer(self.surface.ctx, layout.caption_max, "top-left",

@@ -30,7 +30,7 @@ class DisplayPhotos:
 
         paths: list[Any] = list(config.show.paths)
         if not paths:
-            from slideshow.demo import ensure_demo_photos
+            from slideshow.library.demo import ensure_demo_photos
 
             paths = [ensure_demo_photos()[0].parent]
         self.library = PhotoLibrary(paths, order=config.show.order, rescan_s=config.show.rescan_s)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from slideshow.pacing import FrameStats, PhaseTimer
+from slideshow.pacing.budget import PhaseTimer
+from slideshow.pacing.stats import FrameStats
 
 SLOWEST_SHOWN = 5
 EVENT_WINDOW_FRAMES = 3  # events this many frames before (and one after) a slow frame

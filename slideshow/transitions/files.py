@@ -29,17 +29,13 @@ import logging
 import math
 import random
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, Union
+from typing import Any, TypeVar, Union
 
 from slideshow.errors import SlideshowError
-from slideshow.gpu.shaders import _CHECKOUT_SHADERS
-
-if TYPE_CHECKING:
-    import moderngl
+from slideshow.shader_files import shader_path
 
 Value = Union[float, int, bool, tuple]
 T = TypeVar("T")
@@ -277,10 +273,7 @@ def _vertex_stage(path: Path, parameters: dict[str, Parameter]) -> VertexStage |
 
 def builtin_folder() -> Path:
     """The built-in transitions: `transitions/` in the slideshow.shaders package."""
-    try:
-        return Path(str(resources.files("slideshow.shaders").joinpath("transitions")))
-    except ModuleNotFoundError:
-        return _CHECKOUT_SHADERS / "transitions"
+    return Path(str(shader_path("transitions")))
 
 
 def default_user_folder() -> Path:
@@ -323,9 +316,10 @@ class TransitionLibrary:
             self._transitions[transition.name] = transition
         return transitions
 
-    def validate(self, ctx: moderngl.Context) -> dict[Path, str]:
-        """Compiles every file once; files that do not compile are dropped (one log line
-        each) and returned with their errors. Costs a compile per file: start-up only."""
+    def validate(self, compile_check: Callable[[Transition], None]) -> dict[Path, str]:
+        """Runs `compile_check` (gpu/transitions.py's `check_compiles`: it raises
+        TransitionError) on one transition of every file; files that fail are dropped (one
+        log line each) and returned with their errors. A compile per file: start-up only."""
         broken: dict[Path, str] = {}
         checked: set[Path] = set()
         for transition in list(self._transitions.values()):
@@ -333,9 +327,7 @@ class TransitionLibrary:
                 continue
             checked.add(transition.path)
             try:
-                from slideshow.gpu.transitions import build_program  # the GL side
-
-                build_program(ctx, transition).release()
+                compile_check(transition)
             except TransitionError as exc:
                 broken[transition.path] = str(exc)
                 log.warning("skipping transition file %s: %s", transition.path,

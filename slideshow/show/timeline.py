@@ -6,7 +6,7 @@ vsync that passed), so a transition of 1.5 s at 60 Hz is exactly 90 frames long 
 machine does. A photo that is not decoded when its turn comes keeps the current one on
 screen a little longer; nothing ever waits for it.
 
-The viewer steers it through three calls (slideshow/controls.py maps keys to them): `skip`
+The viewer steers it through three calls (slideshow/show/controls.py maps keys to them): `skip`
 ends a hold early, `replace_next` gives up the photo on its way in for one asked for, and
 `paused` stops the hold (and the Ken Burns motion) from counting.
 """
@@ -23,8 +23,8 @@ from typing import Protocol
 
 import numpy as np
 
-from slideshow.ken_burns import IDENTITY, KenBurnsMotion, View, plan_motion
 from slideshow.pacing import FrameBudget
+from slideshow.show.ken_burns import IDENTITY, KenBurnsMotion, View, plan_motion
 
 
 class ReadyPhoto(Protocol):
@@ -55,7 +55,7 @@ class PhotoDrawer(Protocol):
 
 
 class Overlay(Protocol):
-    """Drawn over the photos: the audio visualizer (slideshow/overlay.py)."""
+    """Drawn over the photos: the audio visualizer (slideshow/show/audio_overlay.py)."""
 
     kicks: int  # kicks counted so far: a change is a kick
     beat: float  # 0..1, 1 at a kick, decaying

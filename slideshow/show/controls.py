@@ -1,13 +1,13 @@
 """The show's keys, applied on the display's render thread.
 
-The main thread (slideshow/windowed.py) hears the keys and appends their names to each
+The main thread (slideshow/run/windowed.py) hears the keys and appends their names to each
 display's deque; `ShowControls` is the scene the frame loop runs: each frame it takes the
 keys pressed since the last one (popleft, never a wait), applies them, then runs the show
 and draws the captions over it. `KEY_ACTIONS` names what each key does; its keys are the
-ones `slideshow.input_exit.SHOW_KEYS` lets through without ending a screensaver.
+ones `slideshow.screensaver.input_exit.SHOW_KEYS` lets through without ending a screensaver.
 
 Nothing here logs or touches files: the render thread's frame path does no I/O. What a
-key did goes into the show's `events`, and on screen as a notice (slideshow/captions.py);
+key did goes into the show's `events`, and on screen as a notice (slideshow/show/captions.py);
 the main thread logs the key.
 """
 
@@ -19,9 +19,9 @@ from collections import deque
 from collections.abc import Sequence
 from typing import Protocol
 
-from slideshow.history import PhotoHistory
 from slideshow.pacing import FrameBudget
-from slideshow.show import Show
+from slideshow.show.history import PhotoHistory
+from slideshow.show.timeline import Show
 
 KEY_ACTIONS: dict[str, str] = {
     "right": "next photo",
@@ -49,7 +49,7 @@ class Modes(Protocol):
 
 
 class Texts(Protocol):
-    """The captions layer (slideshow/captions.py)."""
+    """The captions layer (slideshow/show/captions.py)."""
 
     def caption(self, path: str) -> None: ...
     def notice(self, text: str, hold_s: float | None = None) -> None: ...

@@ -71,8 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command].run(args)
     except SlideshowError as exc:
-        print(f"slideshow: error: {exc}", file=sys.stderr)
-        return 2
+        return _report_error(exc)
     except KeyboardInterrupt:
         return 130
 
@@ -88,7 +87,15 @@ def _screensaver(args_list: list[str]) -> int:
     try:
         return screensaver.run(parse_launch_args(args_list), parser.parse_args)
     except SlideshowError as exc:
-        print(f"slideshow: error: {exc}", file=sys.stderr)
-        return 2
+        return _report_error(exc)
     except KeyboardInterrupt:
         return 130
+
+
+def _report_error(exc: SlideshowError) -> int:
+    """One line for the user; the traceback of what caused it (a frame's FrameError wraps
+    the original exception) goes to the log at debug level."""
+    if exc.__cause__ is not None:
+        logging.getLogger("slideshow").debug("what caused the error below", exc_info=exc.__cause__)
+    print(f"slideshow: error: {exc}", file=sys.stderr)
+    return 2

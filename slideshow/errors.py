@@ -14,3 +14,8 @@ class ConfigError(SlideshowError):
 
 class SurfaceError(SlideshowError):
     """A window or GL context could not be created."""
+
+
+class FrameError(SlideshowError):
+    """A frame's core work raised: the message names the display, the frame and the phase;
+    the original exception is its `__cause__` (slideshow/loop.py's error policy)."""

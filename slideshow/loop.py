@@ -6,6 +6,17 @@ VsyncClock turns that into whole refresh periods, and the scene is stepped once 
 that passed (capped), so animation time is frame N x period and never replays stale time.
 Nothing else here waits: inputs are drained from shared memory, uploads are budgeted, and
 the garbage collector runs only in the slack after the swap.
+
+The error policy of a frame, in two parts:
+- The core (this loop, the photo's upload and compose, the photo pass, presenting): an
+  exception ends the run. `run` raises one `FrameError` naming the display, the frame
+  number (counted from 0) and the phase it happened in, chained to the original; the CLI
+  prints it as one line (the traceback is in the log at `--log-level debug`). A broken core
+  cannot be drawn around: carrying on would show a frozen or corrupt picture.
+- The optional layers (the visualizer, captions and notices, Ken Burns motion, and any
+  later overlay) guard themselves with `slideshow/show/layer_guard.py`: the first failure
+  is logged with its traceback, later ones as counted one-liners, and after a few the
+  layer switches itself off while the photos go on.
 """
 
 from __future__ import annotations
@@ -14,6 +25,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
+from slideshow.errors import FrameError
 from slideshow.pacing import FrameBudget, FrameStats, GcControl, PhaseTimer, VsyncClock
 from slideshow.pacing.presenter import Presenter
 
@@ -48,8 +60,9 @@ class Scene(Protocol):
 class FrameLoop:
     def __init__(self, surface: Surface, scene: Scene, presenter: Presenter, clock: VsyncClock,
                  stats: FrameStats, phases: PhaseTimer, gc: GcControl,
-                 now: Callable[[], float] = time.perf_counter) -> None:
+                 now: Callable[[], float] = time.perf_counter, display: str = "") -> None:
         self.surface, self.scene, self.presenter = surface, scene, presenter
+        self.display = display or "window"
         self.clock, self.stats, self.phases, self.gc = clock, stats, phases, gc
         self.budget = FrameBudget(now=now)
         self._now = now
@@ -59,32 +72,49 @@ class FrameLoop:
         #: Frames presented, and frames measured (those after the presentation mode settled).
         self.frames = 0
         self.measured_frames = 0
+        #: The phase the frame is in (one of PHASES, "record" after present): an error's
+        #: message names it.
+        self.phase = PHASES[0]
 
     def run(self, keep_going: Callable[[], bool]) -> None:
-        """Runs frames until the surface wants to close or `keep_going()` says stop."""
+        """Runs frames until the surface wants to close or `keep_going()` says stop.
+        An exception from a frame ends the run as a FrameError (the module says why)."""
         while keep_going() and not self.surface.should_close():
-            self.run_frame()
+            try:
+                self.run_frame()
+            except Exception as exc:
+                if self.phase != "record":  # the frame is still open for the collector
+                    self.gc.leave_frame()
+                raise FrameError(f"display {self.display}: frame {self.frames} failed in its "
+                                 f"{self.phase} phase: {type(exc).__name__}: {exc}") from exc
 
     def run_frame(self) -> None:
         phases, scene = self.phases, self.scene
         self.gc.enter_frame()
         started_s = self._now()
         phases.begin_frame()
+        self.phase = "poll"
         self.surface.poll()
         phases.mark("poll")
+        self.phase = "drain"
         scene.drain(self.budget)
         phases.mark("drain")
+        self.phase = "upload"
         scene.upload(self.budget)
         phases.mark("upload")
+        self.phase = "update"
         for _ in range(self._steps):
             scene.step(self.clock.period_s)
         phases.mark("update")
+        self.phase = "draw"
         self.surface.use()
         scene.draw()
         phases.mark("draw")
         self._work_s = self._now() - started_s
+        self.phase = "present"  # the presenter marks finish and present itself
         present_s = self.presenter.present(phases)
         self.gc.leave_frame()
+        self.phase = "record"
         self._record(present_s)
 
     def _record(self, present_s: float) -> None:

@@ -101,7 +101,7 @@ def test_overrides_win_over_the_file_and_name_the_flag(tmp_path):
 def test_a_band_range_narrower_than_an_octave_names_both_keys():
     from contextlib import ExitStack
 
-    from slideshow.run.app import open_audio
+    from slideshow.run.parts import open_audio
 
     config = load_config(Path(__file__).with_name("empty.toml"),
                          {"audio.low_hz": 500, "audio.high_hz": 800, "audio.source": "off"})

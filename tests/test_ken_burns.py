@@ -125,7 +125,7 @@ def test_auto_is_off_on_a_software_renderer_and_on_for_a_gpu_and_fit_modes_apply
     from pathlib import Path
 
     from slideshow.config import load_config
-    from slideshow.run.display import ken_burns_settings
+    from slideshow.run.parts import ken_burns_settings
 
     empty = Path(__file__).with_name("empty.toml")
     config = load_config(empty)

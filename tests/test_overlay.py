@@ -11,7 +11,7 @@ import pytest
 from slideshow.audio.block import BlockLayout, unpack
 from slideshow.audio.spectrum import SpectrumConfig
 from slideshow.errors import ConfigError
-from slideshow.run.app import parse_area, parse_colours
+from slideshow.run.parts import parse_area, parse_colours
 from slideshow.show.audio_overlay import AudioOverlay
 
 

@@ -12,44 +12,62 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from slideshow.config import Config
 from slideshow.errors import SurfaceError
-from slideshow.run.app import (
-    EMBED_EVERY_S,
-    EVENT_WAIT_S,
-    HOTPLUG_EVERY_S,
-    JOIN_TIMEOUT_S,
-    ShowReport,
-    stop_on_signals,
-)
 from slideshow.run.display import DisplayRun, DisplaySettings
+from slideshow.run.parts import SharedParts
+from slideshow.run.report import ShowReport
+from slideshow.run.signals import stop_on_signals
 from slideshow.screensaver.input_exit import SHOW_KEYS, InputExitPolicy
 from slideshow.show.controls import KEY_ACTIONS
+
+if TYPE_CHECKING:
+    from slideshow.gpu.desktop import Desktop
+    from slideshow.gpu.monitors import Monitor
+    from slideshow.gpu.window import WindowSurface
 
 log = logging.getLogger(__name__)
 
 PREVIEW_RATE_DIVISOR = 2  # the preview's lighter budget: every other vsync
 BUILD_TIMEOUT_S = 120.0
+EVENT_WAIT_S = 0.02  # the main thread's longest sleep between looks at its windows
+HOTPLUG_EVERY_S = 0.25
+EMBED_EVERY_S = 0.2
+JOIN_TIMEOUT_S = 5.0
 
 
 @dataclass
 class _Display:
-    surface: Any
+    surface: WindowSurface
     run: DisplayRun
     exit_policy: InputExitPolicy
-    embedding: Any = None
+    embedding: Embedding | None = None
     host_size: tuple[int, int] | None = None
 
 
+class Embedding(Protocol):
+    """A window put inside a host's window (slideshow/gpu/x11_embed.py, win32_embed.py)."""
+
+    def parent_size(self) -> tuple[int, int] | None: ...
+    def follow_parent(self) -> tuple[int, int] | None: ...
+    def close(self) -> None: ...
+
+
 class WindowedShow:
-    def __init__(self, config: Config, settings: DisplaySettings, parts: dict[str, Any], *,
-                 parent_window: int | None = None, preview: bool = False) -> None:
-        self.config, self.settings, self.parts = config, settings, parts
+    """The show in windows, run by the main thread (`run`) until the show ends."""
+
+    def __init__(self, config: Config, settings: DisplaySettings, shared: SharedParts, *,
+                 parent_window: int | None = None, preview: bool = False,
+                 now: Callable[[], float] = time.perf_counter) -> None:
+        self.config, self.settings, self.shared = config, settings, shared
+        self._now = now
         self.parent_window = parent_window
         self.preview = preview
         self.fullscreen = config.display.fullscreen and parent_window is None and not preview
@@ -66,7 +84,7 @@ class WindowedShow:
     # -- the main thread's run -----------------------------------------------------------
 
     def run(self) -> ShowReport:
-        from slideshow.gpu.desktop import Desktop
+        from slideshow.gpu.desktop import Desktop  # deferred: loads glfw
 
         desktop = Desktop()
         try:
@@ -83,14 +101,14 @@ class WindowedShow:
             for name in list(self._displays):
                 self._close_display(name)
             if self._exit_asked_s is not None:
-                self._report.exit_s = round(time.perf_counter() - self._exit_asked_s, 4)
+                self._report.exit_s = round(self._now() - self._exit_asked_s, 4)
             desktop.release()
         return self._report
 
-    def _open_first(self, desktop: Any) -> None:
-        monitors: list[Any] = [None]
+    def _open_first(self, desktop: Desktop) -> None:
+        monitors: list[Monitor | None] = [None]
         if self.fullscreen:
-            from slideshow.gpu.monitors import choose_monitors
+            from slideshow.gpu.monitors import choose_monitors  # deferred: loads glfw
 
             monitors = choose_monitors(desktop.monitors(), self.config.display.monitor) or [None]
         for index, monitor in enumerate(monitors):
@@ -99,11 +117,13 @@ class WindowedShow:
             display.run.built.wait(BUILD_TIMEOUT_S)
             if display.run.error is not None:
                 raise display.run.error
-        self.parts["gc_control"].freeze_after_startup()
+        self.shared.gc_control.freeze_after_startup()
         self._go.set()
 
-    def _open_display(self, monitor: Any, stagger_s: float) -> None:
-        from slideshow.gpu.window import WindowSurface
+    def _open_display(self, monitor: Monitor | None, stagger_s: float) -> None:
+        from slideshow.gpu.window import (
+            WindowSurface,  # deferred: loads glfw and moderngl
+        )
 
         name = monitor.name if monitor is not None else "window"
         surface = WindowSurface(self.config.display.size, self.fullscreen, monitor=monitor,
@@ -128,8 +148,8 @@ class WindowedShow:
         settings = dataclasses.replace(self.settings, name=name if monitor is not None else "",
                                        index=self._next_index, stagger_s=stagger_s, rate_hz=rate_hz)
         self._next_index += 1
-        display.run = DisplayRun(surface, self.config, settings, stop=self._stop, go=self._go,
-                                 **self.parts)
+        display.run = DisplayRun(surface, self.config, settings, self.shared, stop=self._stop,
+                                 go=self._go)
         self._displays[name] = display
         display.run.start()
 
@@ -179,12 +199,12 @@ class WindowedShow:
 
     def request_exit(self, reason: str) -> None:
         if not self._stop.is_set():
-            self._exit_asked_s = time.perf_counter()
+            self._exit_asked_s = self._now()
             self._report.exit_reason = reason
             log.info("exiting: %s", reason)
             self._stop.set()
 
-    def _pump(self, desktop: Any) -> None:
+    def _pump(self, desktop: Desktop) -> None:
         next_hotplug_s = next_embed_s = 0.0
         follows_monitors = self.fullscreen and self.config.display.monitor == "all"
         while not self._stop.is_set():
@@ -196,7 +216,7 @@ class WindowedShow:
                     self.request_exit("window closed")
             if self._displays and all(d.run.finished for d in self._displays.values()):
                 return  # every display ran its seconds or frames
-            now_s = time.perf_counter()
+            now_s = self._now()
             if follows_monitors and now_s >= next_hotplug_s:
                 next_hotplug_s = now_s + HOTPLUG_EVERY_S
                 if desktop.monitors_changed():
@@ -205,7 +225,7 @@ class WindowedShow:
                 next_embed_s = now_s + EMBED_EVERY_S
                 self._follow_host()
 
-    def _follow_monitors(self, monitors: list[Any]) -> None:
+    def _follow_monitors(self, monitors: list[Monitor]) -> None:
         present = {monitor.name: monitor for monitor in monitors}
         for name in [name for name in self._displays if name not in present]:
             log.info("monitor %s went away: closing its window", name)
@@ -221,6 +241,7 @@ class WindowedShow:
     def _follow_host(self) -> None:
         for display in self._displays.values():
             keep_host_errors_nonfatal()  # glfw may have put its own X error handler back
+            assert display.embedding is not None  # every display is embedded, or none
             size = display.embedding.follow_parent()
             if size is None:
                 self.request_exit("parent gone")
@@ -230,12 +251,10 @@ class WindowedShow:
                 display.surface.size = size  # the embedding resized the window itself
 
 
-def embed(surface: Any, parent_window: int) -> Any:
+def embed(surface: WindowSurface, parent_window: int) -> Embedding:
     """Puts the window inside a screensaver host's window (X11 window id or Windows HWND)."""
-    import sys
-
     if sys.platform == "win32":
-        from slideshow.gpu.win32_embed import Win32Embedding
+        from slideshow.gpu.win32_embed import Win32Embedding  # deferred: Windows only
 
         child = surface.win32_window_handle
         if child is None:
@@ -245,7 +264,7 @@ def embed(surface: Any, parent_window: int) -> Any:
     if child is None:
         raise SurfaceError("embedding into a window needs X11 (this session is not X11: "
                            "Wayland has no way to put one app's window inside another's)")
-    from slideshow.gpu.x11_embed import X11Embedding
+    from slideshow.gpu.x11_embed import X11Embedding  # deferred: loads libX11
 
     embedding = X11Embedding(parent_window, child)
     keep_host_errors_nonfatal()
@@ -255,9 +274,9 @@ def embed(surface: Any, parent_window: int) -> Any:
 def keep_host_errors_nonfatal() -> None:
     """The host may destroy its window, and ours inside it, at any moment: X errors on
     glfw's connection then must not end the process (Xlib's default handler exits)."""
-    import sys
-
     if sys.platform != "win32":
-        from slideshow.gpu.x11_embed import keep_x_errors_nonfatal
+        from slideshow.gpu.x11_embed import (
+            keep_x_errors_nonfatal,  # deferred: loads libX11
+        )
 
         keep_x_errors_nonfatal()

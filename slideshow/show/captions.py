@@ -209,6 +209,7 @@ class TextLayer(Protocol):
 
     def upload(self, pixels: np.ndarray) -> None: ...
     def draw(self, opacity: float) -> None: ...
+    def warm_up(self) -> None: ...
 
 
 class Captions:
@@ -260,6 +261,11 @@ class Captions:
             opacity = self.opacity(slot)
             if opacity > 0.0:
                 self._layers[slot].draw(opacity)
+
+    def warm_up(self) -> None:
+        """Has each layer draw once, invisibly, so the driver compiles now, not in a frame."""
+        for layer in self._layers.values():
+            layer.warm_up()
 
     def close(self) -> None:
         self._worker.close()

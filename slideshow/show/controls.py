@@ -21,6 +21,7 @@ from typing import Protocol
 
 from slideshow.pacing import FrameBudget
 from slideshow.show.history import PhotoHistory
+from slideshow.show.layer_guard import LayerGuard
 from slideshow.show.timeline import Show
 
 KEY_ACTIONS: dict[str, str] = {
@@ -63,11 +64,12 @@ class ShowControls:
 
     `keys`: names appended by another thread. `photos`: the pipeline, told what to decode
     first for the previous key and which photos were shown. Without a `deck`, `modes`
-    (the visualizer) or `texts`, their keys say so on screen or do nothing."""
+    (the visualizer) or `texts`, their keys say so on screen or do nothing. The captions
+    are an optional layer: after a few errors they are switched off (`captions_guard`)."""
 
     def __init__(self, show: Show, keys: deque[str], photos: PhotoOrder, history: PhotoHistory,
                  *, deck: Deck | None = None, modes: Modes | None = None,
-                 texts: Texts | None = None) -> None:
+                 texts: Texts | None = None, display: str = "") -> None:
         self.show = show
         self._keys = keys
         self._photos = photos
@@ -76,6 +78,10 @@ class ShowControls:
         self._actions = {"right": self.next_photo, "left": self.previous_photo,
                          "space": self.toggle_pause, "t": self.next_transition,
                          "v": self.next_visualizer_mode, "i": self.caption}
+        self.captions_guard = LayerGuard("captions", display, on_off=self._captions_off)
+
+    def _captions_off(self) -> None:
+        self._texts = None
 
     # -- the scene -------------------------------------------------------------------------
 
@@ -88,7 +94,10 @@ class ShowControls:
             self.press(self._keys.popleft())
         self.show.drain(budget)
         if self._texts is not None:
-            self._texts.drain()
+            try:
+                self._texts.drain()
+            except Exception as exc:
+                self.captions_guard.failed(exc)
 
     def upload(self, budget: FrameBudget) -> None:
         self.show.upload(budget)
@@ -96,12 +105,18 @@ class ShowControls:
     def step(self, dt_s: float) -> None:
         self.show.step(dt_s)
         if self._texts is not None:
-            self._texts.step(dt_s)
+            try:
+                self._texts.step(dt_s)
+            except Exception as exc:
+                self.captions_guard.failed(exc)
 
     def draw(self) -> None:
         self.show.draw()
         if self._texts is not None:
-            self._texts.draw()
+            try:
+                self._texts.draw()
+            except Exception as exc:
+                self.captions_guard.failed(exc)
 
     def photo_shown(self, path: str) -> None:
         """The show's `on_shown`: a photo began to come on screen."""
@@ -159,9 +174,15 @@ class ShowControls:
         if path is None:
             self._notice("no photo yet")
         elif self._texts is not None:
-            self._texts.caption(path)
+            try:
+                self._texts.caption(path)
+            except Exception as exc:
+                self.captions_guard.failed(exc)
         self.show.note(f"key i: caption of {os.path.basename(path or '')}")
 
     def _notice(self, text: str, hold_s: float | None = None) -> None:
         if self._texts is not None:
-            self._texts.notice(text, hold_s)
+            try:
+                self._texts.notice(text, hold_s)
+            except Exception as exc:
+                self.captions_guard.failed(exc)

@@ -25,6 +25,7 @@ import numpy as np
 
 from slideshow.pacing import FrameBudget
 from slideshow.show.ken_burns import IDENTITY, KenBurnsMotion, View, plan_motion
+from slideshow.show.layer_guard import LayerGuard
 
 
 class ReadyPhoto(Protocol):
@@ -112,13 +113,16 @@ class Show:
                  stagger_s: float = 0.0, first_frame: int = 0,
                  ken_burns: KenBurnsSettings | None = None,
                  audio_motion: AudioMotionSettings | None = None,
-                 on_shown: Callable[[str], None] | None = None) -> None:
+                 on_shown: Callable[[str], None] | None = None, display: str = "") -> None:
         """`stagger_s`: the first photo is held this much longer, so that displays showing
         side by side change photos in turn. `first_frame`: the loop's frame number of the
         first frame, for `events`. `ken_burns`: a slow zoom and pan over each photo, from
         its transition in to the end of its transition out (None: still photos).
         `audio_motion`: beats and bass from the overlay move the show (None: they don't).
-        `on_shown(path)`: called as each photo's transition in begins (may be set later)."""
+        `on_shown(path)`: called as each photo's transition in begins (may be set later).
+        `display`: its name, for the log lines of a failing optional layer: the
+        visualizer and Ken Burns are each switched off after a few errors
+        (slideshow/show/layer_guard.py); the photos go on without them."""
         self._photos = photos
         self._drawer = drawer
         self._overlay = overlay
@@ -157,6 +161,17 @@ class Show:
         self._back_motion: KenBurnsMotion | None = None
         self._next_motion: KenBurnsMotion | None = None
         self._front_age_s = self._back_age_s = 0.0
+        self.visualizer_guard = LayerGuard("visualizer", display, on_off=self._visualizer_off)
+        self.ken_burns_guard = LayerGuard("Ken Burns motion", display, on_off=self._ken_burns_off)
+
+    def _visualizer_off(self) -> None:
+        self._overlay = None
+        self._audio_motion = None  # the beats and the bass came from it
+
+    def _ken_burns_off(self) -> None:
+        self._ken_burns = None
+        self._front_motion = self._back_motion = self._next_motion = None
+        self._drawer.set_views(IDENTITY, IDENTITY)
 
     def note(self, text: str) -> None:
         """Records what happened at this frame (`events`)."""
@@ -198,14 +213,21 @@ class Show:
     def drain(self, budget: FrameBudget) -> None:
         self._frame += 1
         if self._overlay is not None:
-            self._overlay.drain()
+            try:
+                self._overlay.drain()
+            except Exception as exc:
+                self.visualizer_guard.failed(exc)
         if self._next is NextPhoto.NONE:
             self._taken = self._photos.take_ready()
             if self._taken is not None:
                 self._next = NextPhoto.TAKEN
                 self._next_path = self._taken.path
                 self.note(f"photo taken: {os.path.basename(self._taken.path)}")
-                self._next_motion = self._plan(self._taken)
+                if self._ken_burns is not None:
+                    try:
+                        self._next_motion = self._plan(self._taken)
+                    except Exception as exc:
+                        self.ken_burns_guard.failed(exc)
 
     def upload(self, budget: FrameBudget) -> None:
         # A new photo reaches the screen in steps, each in its own frame(s): the upload
@@ -249,8 +271,7 @@ class Show:
 
     def _plan(self, photo: ReadyPhoto) -> KenBurnsMotion | None:
         settings = self._ken_burns
-        if settings is None:
-            return None
+        assert settings is not None
         # The focus, from the photo's pixels to the display frame it is composed into
         # (centred), in GL's bottom-up texture coordinates.
         width, height = photo.pixels.shape[1], photo.pixels.shape[0]
@@ -273,7 +294,10 @@ class Show:
 
     def step(self, dt_s: float) -> None:
         if self._overlay is not None:
-            self._overlay.step(dt_s)
+            try:
+                self._overlay.step(dt_s)
+            except Exception as exc:
+                self.visualizer_guard.failed(exc)
         if not self.paused:
             self._front_age_s += dt_s
             if self._progress is not None:
@@ -331,12 +355,22 @@ class Show:
 
     def draw(self) -> None:
         if self._ken_burns is not None:
-            front, back = self._front_motion, self._back_motion
-            self._drawer.set_views(
-                self._nudged(front.view_at(self._front_age_s) if front else IDENTITY),
-                self._nudged(back.view_at(self._back_age_s) if back else IDENTITY))
+            try:
+                self._set_views()
+            except Exception as exc:
+                self.ken_burns_guard.failed(exc)
         if self._audio_motion is not None and self._audio_motion.energy and self._overlay is not None:
             self._drawer.set_audio_energy(self._overlay.bass)
         self._drawer.draw(self._progress if self._progress is not None else 0.0)
         if self._overlay is not None:
-            self._overlay.draw()
+            try:
+                self._overlay.draw()
+            except Exception as exc:
+                self.visualizer_guard.failed(exc)
+
+    def _set_views(self) -> None:
+        """Ken Burns: this frame's views of the photo in front and the one coming in."""
+        front, back = self._front_motion, self._back_motion
+        self._drawer.set_views(
+            self._nudged(front.view_at(self._front_age_s) if front else IDENTITY),
+            self._nudged(back.view_at(self._back_age_s) if back else IDENTITY))

@@ -1,0 +1,225 @@
+"""The parts a run is made of, typed: `SharedParts` (built once, shared by every display) and
+`DisplayParts` (one display's, built on its render thread for its current size), and the
+functions that build them from the config.
+
+Each build pushes the parts' `close`/`release` onto an ExitStack as it makes them, so they
+close in reverse order on every path out, an exception half-way through included.
+Modules that load moderngl or start processes are imported where a part is built, never
+at import time: `slideshow/run/` is imported by every command, GL or not.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from contextlib import ExitStack
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from slideshow.config import Config
+from slideshow.errors import ConfigError
+from slideshow.library.display_photos import DisplayPhotos
+from slideshow.pacing import GcControl
+from slideshow.show.audio_overlay import AudioOverlay
+from slideshow.show.controls import ShowControls
+from slideshow.show.history import PhotoHistory
+from slideshow.show.timeline import AudioMotionSettings, KenBurnsSettings, Show
+
+if TYPE_CHECKING:
+    from slideshow.audio.service import AudioService
+    from slideshow.gpu.photo_pass import PhotoPass
+    from slideshow.gpu.surface import Surface
+    from slideshow.gpu.transition_deck import TransitionDeck
+    from slideshow.gpu.visualizer import Visualizer
+    from slideshow.show.captions import Captions
+    from slideshow.workers.pipeline import ImagePipeline
+
+log = logging.getLogger(__name__)
+
+# GL_RENDERER names of software rasterisers: every held frame through a Ken Burns view is a
+# filtered full-screen draw instead of a copy, which they cannot afford at 60 Hz.
+SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "swrast", "software rasterizer", "swiftshader")
+
+
+@dataclass(frozen=True)
+class SharedParts:
+    """Built once per run before any display, closed after every display."""
+
+    photos: DisplayPhotos
+    gc_control: GcControl
+    #: The FFT worker every display's visualizer reads; None when the visualizer is off.
+    audio: AudioService | None
+
+
+@dataclass(frozen=True)
+class DisplayParts:
+    """One display's parts for one build (a resize builds them again)."""
+
+    pipeline: ImagePipeline
+    deck: TransitionDeck
+    photo_pass: PhotoPass
+    #: The visualizer and the audio values it draws; both None when it is off.
+    overlay: AudioOverlay | None
+    visualizer: Visualizer | None
+    captions: Captions
+    show: Show
+    #: The scene the frame loop runs: the show with its keys and captions.
+    controls: ShowControls
+
+
+def open_shared_parts(config: Config, stack: ExitStack) -> SharedParts:
+    """The garbage collector's control, the photos and the audio worker."""
+    gc_control = GcControl(config.pacing.gc)
+    stack.callback(gc_control.close)
+    photos = DisplayPhotos(config)
+    stack.callback(photos.close)
+    return SharedParts(photos, gc_control, open_audio(config, stack))
+
+
+def open_audio(config: Config, stack: ExitStack) -> AudioService | None:
+    """The FFT worker every display's visualizer reads, or None when the visualizer is off."""
+    if config.visualizer.mode == "off":
+        return None
+    # Deferred: the audio worker's modules load pyfftw and sounddevice.
+    from slideshow.audio.service import AudioService
+    from slideshow.audio.spectrum import SpectrumConfig
+
+    try:
+        spectrum = SpectrumConfig(bands=config.audio.bands, low_hz=config.audio.low_hz,
+                                  high_hz=config.audio.high_hz)
+    except ValueError as exc:  # high_hz below 2 x low_hz
+        raise ConfigError(f"config keys audio.low_hz = {config.audio.low_hz:g} and audio.high_hz "
+                          f"= {config.audio.high_hz:g}: {exc}") from None
+    try:
+        audio = AudioService(config.audio.source, spectrum)
+    except ValueError as exc:
+        raise ConfigError(f"config key audio.source = {config.audio.source!r}: {exc}") from None
+    stack.callback(audio.close)
+    return audio
+
+
+def open_display_parts(surface: Surface, config: Config, shared: SharedParts, *, index: int,
+                       name: str, keys: deque[str], history: PhotoHistory, stagger_s: float,
+                       first_frame: int, stack: ExitStack) -> DisplayParts:
+    """Builds one display's parts on its render thread (its GL context is current) and
+    warms up what would otherwise compile or allocate in the first frames."""
+    # Deferred: these load moderngl or start worker processes.
+    from slideshow.gpu.photo_pass import PhotoPass
+    from slideshow.gpu.transition_deck import TransitionDeck
+    from slideshow.workers.pipeline import ImagePipeline
+
+    pipeline = ImagePipeline(
+        next_path=shared.photos.for_display(index), target=surface.size, fit=config.show.fit,
+        workers=config.workers.image_workers, ring_slots=config.workers.ring_slots,
+        restart_budget=config.workers.restart_budget)
+    stack.callback(pipeline.close)
+    wake = pipeline.supervisor.poke  # photos found after the library had none
+    shared.photos.add_waker(wake)
+    stack.callback(shared.photos.remove_waker, wake)
+    deck = TransitionDeck(surface.ctx, config.transitions.pool, config.transitions.easing,
+                          config.transitions.folder, params=config.transitions.params)
+    stack.callback(deck.release)
+    photo_pass = PhotoPass(surface.ctx, surface.size, deck=deck,
+                           blur_background=config.show.fit == "blur")
+    stack.callback(photo_pass.release)
+    overlay, visualizer = open_overlay(surface, config, shared.audio, stack)
+    show = Show(pipeline, photo_pass, overlay, config.show.interval_s, config.show.transition_s,
+                upload_budget_s=config.pacing.upload_budget_ms / 1000.0, stagger_s=stagger_s,
+                first_frame=first_frame, ken_burns=ken_burns_settings(config, surface.renderer),
+                audio_motion=audio_motion_settings(config), display=name)
+    captions = open_captions(surface, name, stack)
+    controls = ShowControls(show, keys, pipeline, history, deck=deck, modes=visualizer,
+                            texts=captions, display=name)
+    show.on_shown = controls.photo_shown
+    surface.use()
+    photo_pass.warm_up()
+    captions.warm_up()
+    if visualizer is not None:
+        visualizer.update(None, 0.0)
+        visualizer.warm_up()  # compiled for real at its first draw: now, not in a frame
+    log.info("display %s: %d transitions on a %dx%d %s (%s)", name or "window",
+             len(deck.passes), *surface.size, surface.kind, surface.renderer)
+    return DisplayParts(pipeline, deck, photo_pass, overlay, visualizer, captions, show, controls)
+
+
+def open_overlay(surface: Surface, config: Config, audio: AudioService | None,
+                 stack: ExitStack) -> tuple[AudioOverlay | None, Visualizer | None]:
+    """A display's audio visualizer (its own GL objects, the shared worker's values), or
+    (None, None) when off."""
+    if audio is None:
+        return None, None
+    from slideshow.gpu.visualizer import Visualizer  # deferred: loads moderngl
+
+    visualizer = Visualizer(surface.ctx, area=parse_area(config.visualizer.area),
+                            mode=config.visualizer.mode, bands=config.audio.bands,
+                            colours=parse_colours(config.visualizer.colours),
+                            opacity=config.visualizer.opacity, mirror=config.visualizer.mirror)
+    stack.callback(visualizer.release)
+    return AudioOverlay(audio, visualizer, latency_ms=config.audio.latency_ms), visualizer
+
+
+def open_captions(surface: Surface, name: str, stack: ExitStack) -> Captions:
+    """The caption and notice layers, and the worker thread that makes their text."""
+    from slideshow.gpu.caption_layer import CaptionLayer  # deferred: loads moderngl
+    from slideshow.show.captions import Captions, TextLayout, TextWorker
+
+    layout = TextLayout.for_display(tuple(surface.size))
+    layers = {"caption": CaptionLayer(surface.ctx, layout.caption_max, "top-left", layout.margin_px),
+              "notice": CaptionLayer(surface.ctx, layout.notice_max, "top-right", layout.margin_px)}
+    for layer in layers.values():
+        stack.callback(layer.release)
+    captions = Captions(TextWorker(layout, name), layers)
+    stack.callback(captions.close)
+    return captions
+
+
+def ken_burns_settings(config: Config, renderer: str = "") -> KenBurnsSettings | None:
+    """The show's Ken Burns settings, or None where it is off: off in the config, off for
+    this fit mode, or "auto" on a software renderer."""
+    ken_burns = config.ken_burns
+    if ken_burns.enabled == "off" or config.show.fit not in ken_burns.fit_modes:
+        return None
+    if ken_burns.enabled == "auto" and any(name in renderer.lower() for name in SOFTWARE_RENDERERS):
+        log.info("Ken Burns is off on the software renderer %s (ken_burns.enabled = on turns it "
+                 "on)", renderer)
+        return None
+    if ken_burns.zoom_max < ken_burns.zoom_min:
+        raise ConfigError(f"config keys ken_burns.zoom_min = {ken_burns.zoom_min:g} and "
+                          f"ken_burns.zoom_max = {ken_burns.zoom_max:g}: zoom_max must be at "
+                          "least zoom_min")
+    return KenBurnsSettings(ken_burns.zoom_min, ken_burns.zoom_max, ken_burns.zoom_per_s)
+
+
+def audio_motion_settings(config: Config) -> AudioMotionSettings | None:
+    """None when the music moves nothing (the default)."""
+    motion = config.audio_motion
+    if motion.beat_zoom <= 0.0 and not motion.beat_transitions and not motion.energy:
+        return None
+    return AudioMotionSettings(motion.beat_zoom, motion.beat_transitions, motion.beat_wait_s,
+                               motion.energy)
+
+
+def parse_area(text: str) -> tuple[float, float, float, float]:
+    """`visualizer.area`: four parts of the display, x,y,width,height from the bottom left."""
+    try:
+        x, y, w, h = (float(part) for part in text.split(","))
+    except ValueError:
+        raise ConfigError(f"config key visualizer.area = {text!r}: expected x,y,width,height "
+                          "as parts of the display, e.g. 0,0,1,0.3") from None
+    if not (0 <= x < 1 and 0 <= y < 1 and 0 < w <= 1 - x + 1e-9 and 0 < h <= 1 - y + 1e-9):
+        raise ConfigError(f"config key visualizer.area = {text!r}: each value is a part of the "
+                          "display (0..1) and the area must lie inside it")
+    return x, y, w, h
+
+
+def parse_colours(text: str) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+    """`visualizer.colours`: two #rrggbb colours, low and high."""
+    parts = [part.strip().lstrip("#") for part in text.split(",")]
+    try:
+        if len(parts) != 2 or any(len(p) != 6 for p in parts):
+            raise ValueError
+        low, high = (tuple(int(p[i:i + 2], 16) / 255.0 for i in (0, 2, 4)) for p in parts)
+    except ValueError:
+        raise ConfigError(f"config key visualizer.colours = {text!r}: expected two colours "
+                          "as #rrggbb,#rrggbb, e.g. #268cff,#ff4d99") from None
+    return low, high  # type: ignore[return-value]

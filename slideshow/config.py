@@ -3,8 +3,13 @@
 Every setting is declared once, as a dataclass field whose metadata says what is allowed
 (`choices`, `min`, `max`) and what it does (`help`). Loading walks the TOML tables against
 those declarations, so an unknown key, a wrong type or a value out of range fails at start-up
-with a message naming the key, the value and what is allowed. Nothing here is global: the
-composition root (`app.py`) builds one `Config` and passes the parts each object needs.
+with a message naming the key, the value and what is allowed. The lists of choices belong
+to the modules that act on them (the fit modes to workers/fit.py, the orders to
+library/selection.py, ...); this module imports them, and the CLI's `choices=` reads them
+from here (`choices`).
+
+Nothing here is global: the composition root (run/app.py) builds one `Config` and passes the
+parts each object needs.
 """
 
 from __future__ import annotations
@@ -17,7 +22,13 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from slideshow.errors import ConfigError
+from slideshow.library.selection import PHOTO_ORDERS
+from slideshow.pacing.gc_control import MODES as GC_MODES
+from slideshow.pacing.presenter import VSYNC_MODES
+from slideshow.show.audio_overlay import VISUALIZER_MODE_CYCLE
+from slideshow.show.ken_burns import ENABLED_CHOICES as KEN_BURNS_ENABLED
 from slideshow.transitions.easing import EASINGS
+from slideshow.workers.fit import FIT_MODES
 
 
 class Size(NamedTuple):
@@ -44,8 +55,7 @@ def _setting(default: Any, help: str, **allowed: Any) -> Any:
     return field(default=default, metadata={"help": help, **allowed})
 
 
-FIT_MODES = ("fill", "fit", "shrink", "blur")
-PHOTO_ORDERS = ("shuffle", "name", "date", "mtime")
+LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
 @dataclass(frozen=True)
@@ -103,7 +113,7 @@ class KenBurnsConfig:
     enabled: str = _setting(
         "auto", "a slow zoom and pan over each photo while it is shown: on, off, or auto (on, "
         "except on a software renderer such as llvmpipe, where it costs a full-screen draw "
-        "every frame)", choices=("auto", "on", "off"))
+        "every frame)", choices=KEN_BURNS_ENABLED)
     fit_modes: tuple[str, ...] = _setting(
         ("fill", "blur"), "the fit modes it is on for (fit and shrink show black bars, which "
         "a zoom would move)", separator=",", choices=FIT_MODES)
@@ -129,7 +139,7 @@ class AudioMotionConfig:
 @dataclass(frozen=True)
 class VisualizerConfig:
     mode: str = _setting("bars", "the audio visualizer over the photos",
-                         choices=("bars", "scope", "waves", "off"))
+                         choices=VISUALIZER_MODE_CYCLE)
     mirror: bool = _setting(False, "bars mirrored from the centre")
     opacity: float = _setting(0.85, "how opaque the visualizer is", min=0.0, max=1.0)
     area: str = _setting(
@@ -168,7 +178,7 @@ class DisplayConfig:
         min=0.0, max=1000.0)
     vsync: str = _setting(
         "auto", "auto detects whether swap blocks; blocking/paced force one",
-        choices=("auto", "blocking", "paced"))
+        choices=VSYNC_MODES)
 
 
 @dataclass(frozen=True)
@@ -184,7 +194,7 @@ class PacingConfig:
         "over: 0.8 keeps it under 1 ms)", min=0.1, max=16.0)
     gc: str = _setting(
         "frame", "frame: collect only between frames; python: leave the garbage collector alone",
-        choices=("frame", "python"))
+        choices=GC_MODES)
 
 
 @dataclass(frozen=True)
@@ -208,7 +218,7 @@ class Config:
     display: DisplayConfig = DisplayConfig()
     pacing: PacingConfig = PacingConfig()
     workers: WorkersConfig = WorkersConfig()
-    log_level: str = _setting("info", "log verbosity", choices=("debug", "info", "warning", "error"))
+    log_level: str = _setting("info", "log verbosity", choices=LOG_LEVELS)
 
 
 def default_config_path() -> Path:
@@ -242,6 +252,14 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
     for key, value in (overrides or {}).items():
         config = override(config, key, value)
     return config
+
+
+def choices(dotted_key: str) -> tuple[str, ...]:
+    """The values a setting allows (`show.fit`), for argparse's `choices=`: the command line
+    offers exactly what the config accepts."""
+    section_name, _, key = dotted_key.rpartition(".")
+    cls = _sections()[section_name] if section_name else Config
+    return {f.name: f for f in fields(cls)}[key].metadata["choices"]
 
 
 def override(config: Config, dotted_key: str, value: Any, flag: str | None = None) -> Config:

@@ -15,13 +15,13 @@ import shutil
 import statistics
 import sys
 import time
-from typing import Any, TextIO
+from typing import Any, TextIO, get_args
 
 import numpy as np
 
 from slideshow.audio.block import AudioBlock, unpack
 from slideshow.audio.capture import SPEC_HELP, parse_spec
-from slideshow.audio.spectrum import SpectrumConfig, log_band_edges
+from slideshow.audio.spectrum import FftBackend, SpectrumConfig, log_band_edges
 from slideshow.audio.worker import spectrum_config_for
 from slideshow.errors import ConfigError
 
@@ -48,7 +48,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="lower edge of the first band (default 50)")
     parser.add_argument("--high-hz", type=float, default=10000.0, metavar="HZ",
                         help="upper edge of the last band (default 10000)")
-    parser.add_argument("--fft", choices=("auto", "pyfftw", "numpy"), default="auto",
+    parser.add_argument("--fft", choices=get_args(FftBackend), default="auto",
                         help="FFT implementation of the worker (default: pyfftw when installed)")
 
 

@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from slideshow.config import Config, load_config, override
+from slideshow.config import Config, choices, load_config, override
 from slideshow.errors import ConfigError
 
 
@@ -20,7 +20,7 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
         "--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
         help="override one setting, e.g. --set show.interval_s=10 (repeatable)")
     parser.add_argument(
-        "--log-level", choices=("debug", "info", "warning", "error"), default=None,
+        "--log-level", choices=choices("log_level"), default=None,
         help="log verbosity (default: the config's log_level, info)")
 
 

@@ -23,6 +23,7 @@ from slideshow.audio.block import AudioBlock, unpack
 from slideshow.audio.capture import SPEC_HELP, parse_spec
 from slideshow.audio.spectrum import FftBackend, SpectrumConfig, log_band_edges
 from slideshow.audio.worker import spectrum_config_for
+from slideshow.config import check_run_length
 from slideshow.errors import ConfigError
 
 _READ_HZ = 60.0
@@ -55,6 +56,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from slideshow.audio.service import AudioService
 
+    check_run_length(args.seconds)
     try:
         spec = parse_spec(args.audio)
     except ValueError as exc:

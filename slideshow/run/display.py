@@ -29,7 +29,6 @@ from typing import Any
 import numpy as np
 
 from slideshow.config import Config
-from slideshow.errors import ConfigError
 from slideshow.loop import PHASES, FrameLoop
 from slideshow.pacing import FrameStats, GcControl, PhaseTimer, VsyncClock
 from slideshow.pacing.presenter import Presenter
@@ -300,10 +299,6 @@ def ken_burns_settings(config: Config, renderer: str = "") -> KenBurnsSettings |
         log.info("Ken Burns is off on the software renderer %s (ken_burns.enabled = on turns it "
                  "on)", renderer)
         return None
-    if ken_burns.zoom_max < ken_burns.zoom_min:
-        raise ConfigError(f"config keys ken_burns.zoom_min = {ken_burns.zoom_min:g} and "
-                          f"ken_burns.zoom_max = {ken_burns.zoom_max:g}: zoom_max must be at "
-                          "least zoom_min")
     return KenBurnsSettings(ken_burns.zoom_min, ken_burns.zoom_max, ken_burns.zoom_per_s)
 
 

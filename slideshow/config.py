@@ -10,8 +10,8 @@ settings that depend on each other are checked together once every source is app
 (`check_together`). The lists of choices belong to the modules that act on them (the fit
 modes to workers/fit.py, the orders to library/selection.py, ...); this module imports them,
 and the CLI's `choices=` reads them from here (`choices`). Flags that are no setting (how long
-a run lasts) are checked here too (`check_run_length`), so that a bad one ends the command
-before it starts.
+a run lasts, where its output goes) are checked here too (`check_run_length`,
+`check_output_path`), so that a bad one ends the command before it starts.
 
 Nothing here is global: the composition root (run/app.py) builds one `Config` and passes the
 parts each object needs.
@@ -20,6 +20,7 @@ parts each object needs.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import os
 import tomllib
@@ -39,6 +40,8 @@ from slideshow.show.ken_burns import ENABLED_CHOICES as KEN_BURNS_ENABLED
 from slideshow.transitions.easing import EASINGS
 from slideshow.transitions.files import split_setting
 from slideshow.workers.fit import FIT_MODES
+
+log = logging.getLogger(__name__)
 
 
 class Size(NamedTuple):
@@ -344,6 +347,11 @@ def check_together(config: Config) -> None:
         raise ConfigError(f"config keys ken_burns.zoom_min = {ken_burns.zoom_min:g} and "
                           f"ken_burns.zoom_max = {ken_burns.zoom_max:g}: zoom_max must be at "
                           "least zoom_min")
+    folder = config.transitions.folder
+    if folder and not Path(folder).expanduser().is_dir():
+        # Not an error: the built-in transitions still make a show.
+        log.warning("config key transitions.folder = %r: no such folder; only the built-in "
+                    "transitions are used", folder)
 
 
 def choices(dotted_key: str) -> tuple[str, ...]:
@@ -370,6 +378,21 @@ def check_run_length(seconds: float | None, frames: int | None = None, *,
         problem = None if value is None else _range_problem(value, 0, high)
         if problem:
             raise ConfigError(f"option {flag} = {value!r}: {problem}")
+
+
+def check_output_path(flag: str, path: str | os.PathLike[str] | None) -> None:
+    """Refuses an output file that could not be written once the run is over: its folder
+    missing or not writable, or a folder in its place. None (no output) passes."""
+    if path is None:
+        return
+    target = Path(path).expanduser()
+    folder = target.parent
+    if target.is_dir():
+        raise ConfigError(f"option {flag} = {str(path)!r}: that is a folder, not a file")
+    if not folder.is_dir():
+        raise ConfigError(f"option {flag} = {str(path)!r}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK) or target.exists() and not os.access(target, os.W_OK):
+        raise ConfigError(f"option {flag} = {str(path)!r}: cannot write there (permission denied)")
 
 
 def override(config: Config, dotted_key: str, value: Any, flag: str | None = None) -> Config:

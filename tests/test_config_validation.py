@@ -1,13 +1,14 @@
 """Validation in one place (slideshow/config.py): every number finite and in range from
 every source (file, `--set`, flags), choices that come from the modules that own them and
 that the CLI offers too, typed values parsed once (`Area`, `Colours`), settings that depend
-on each other checked at load, and flags that are no setting (the run length)
+on each other checked at load, and flags that are no setting (run length, output paths)
 refused before the run starts: one line on stderr and exit status 2, never a traceback."""
 
 from __future__ import annotations
 
 import ast
 import dataclasses
+import logging
 import os
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from slideshow.config import (
     Area,
     Colours,
     Config,
+    check_output_path,
     check_run_length,
     choices,
     describe_settings,
@@ -253,6 +255,21 @@ def test_a_later_source_may_fix_a_pair_an_earlier_one_set(tmp_path):
     assert (config.audio.low_hz, config.audio.high_hz) == (500.0, 2000.0)
 
 
+def test_a_missing_transitions_folder_is_a_warning_naming_it(tmp_path, caplog):
+    missing = tmp_path / "no-such-folder"
+    with caplog.at_level(logging.WARNING, logger="slideshow.config"):
+        config = load_config(EMPTY, {"transitions.folder": str(missing)})
+    assert config.transitions.folder == str(missing)
+    assert [r.getMessage() for r in caplog.records] == [
+        f"config key transitions.folder = {str(missing)!r}: no such folder; only the "
+        "built-in transitions are used"]
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="slideshow.config"):
+        load_config(EMPTY, {"transitions.folder": str(tmp_path)})
+        load_config(EMPTY)  # empty: the per-user folder, which may well not exist
+    assert caplog.records == []
+
+
 @pytest.mark.parametrize("seconds, frames, message", [
     (-1.0, None, "option --seconds = -1.0: allowed range is 0..86400.0"),
     (float("nan"), None, "option --seconds = nan: not a finite number; allowed range is 0..86400.0"),
@@ -271,6 +288,20 @@ def test_run_lengths_that_ran_before_still_run():
     check_run_length(10.0, 150)
 
 
+def test_output_paths_are_checked_before_the_run(tmp_path):
+    check_output_path("--json", None)
+    check_output_path("--json", tmp_path / "figures.json")
+    (tmp_path / "old.json").write_text("{}")
+    check_output_path("--json", tmp_path / "old.json")  # replaced, as before
+    missing = tmp_path / "missing" / "figures.json"
+    with pytest.raises(ConfigError) as raised:
+        check_output_path("--json", missing)
+    assert str(raised.value) == (f"option --json = {str(missing)!r}: the folder "
+                                 f"{missing.parent} does not exist")
+    with pytest.raises(ConfigError, match=r"^option --screenshot = .*: that is a folder"):
+        check_output_path("--screenshot", tmp_path)
+
+
 def test_main_turns_a_bad_value_into_one_line_and_status_2(capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))  # no per-user config.toml
     for argv, named in [
@@ -279,6 +310,7 @@ def test_main_turns_a_bad_value_into_one_line_and_status_2(capsys, tmp_path, mon
         (["show", "--seconds", "nan"], "option --seconds = nan"),
         (["preview", "--seconds", "-2"], "option --seconds = -2.0"),
         (["bench", "--headless", "--frames", "-1"], "option --frames = -1"),
+        (["bench", "--headless", "--screenshot", str(tmp_path / "no" / "x.png")], "option --screenshot"),
         (["listen", "--seconds", "-1"], "option --seconds = -1.0"),
         (["listen", "--audio", "tone:nan"], "tone:HZ needs a frequency"),
     ]:
@@ -299,6 +331,10 @@ def run_cli(*argv: str, home: Path) -> subprocess.CompletedProcess:
     (("--rate", "nan"), "config key display.rate_hz = nan (from option --rate): "
      "not a finite number; allowed range is 0.0..1000.0"),
     (("--seconds", "-1"), "option --seconds = -1.0: allowed range is 0..86400.0"),
+    (("--json", "/no/such/folder/figures.json"), "option --json = '/no/such/folder/figures.json': "
+     "the folder /no/such/folder does not exist"),
+    (("--screenshot", "last-frame"), "option --screenshot = 'last-frame': the name must end in "
+     "an image type Pillow writes, such as .png"),
 ])
 def test_bench_refuses_a_bad_flag_with_one_line_and_status_2(argv, named, tmp_path):
     done = run_cli("bench", "--headless", *argv, home=tmp_path)

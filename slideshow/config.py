@@ -3,21 +3,45 @@
 Every setting is declared once, as a dataclass field whose metadata says what is allowed
 (`choices`, `min`, `max`) and what it does (`help`). Loading walks the TOML tables against
 those declarations, so an unknown key, a wrong type or a value out of range fails at start-up
-with a message naming the key, the value and what is allowed. Nothing here is global: the
-composition root (`app.py`) builds one `Config` and passes the parts each object needs.
+with a message naming the key, the value and what is allowed. This is the one place settings
+are checked: numbers must be finite (NaN and infinities are refused from the file, `--set` and
+every flag), values written as text become typed fields (`Size`, `Area`, `Colours`), and
+settings that depend on each other are checked together once every source is applied
+(`check_together`). The lists of choices belong to the modules that act on them (the fit
+modes to workers/fit.py, the orders to library/selection.py, ...); this module imports them,
+and the CLI's `choices=` reads them from here (`choices`). Flags that are no setting (how long
+a run lasts, where its output goes) are checked here too (`check_run_length`,
+`check_output_path`), so that a bad one ends the command before it starts.
+
+Nothing here is global: the composition root (run/app.py) builds one `Config` and passes the
+parts each object needs.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
+import math
 import os
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from slideshow.audio.capture import parse_spec
+from slideshow.audio.spectrum import SpectrumConfig
 from slideshow.errors import ConfigError
+from slideshow.library.selection import PHOTO_ORDERS
+from slideshow.pacing.gc_control import MODES as GC_MODES
+from slideshow.pacing.presenter import VSYNC_MODES
+from slideshow.show.audio_overlay import VISUALIZER_MODE_CYCLE
+from slideshow.show.ken_burns import ENABLED_CHOICES as KEN_BURNS_ENABLED
 from slideshow.transitions.easing import EASINGS
+from slideshow.transitions.files import split_setting
+from slideshow.workers.fit import FIT_MODES
+
+log = logging.getLogger(__name__)
 
 
 class Size(NamedTuple):
@@ -40,12 +64,67 @@ class Size(NamedTuple):
         return size
 
 
+RGB = tuple[float, float, float]
+
+
+class Area(NamedTuple):
+    """A part of the display, as fractions 0..1 from its bottom left; written
+    `x,y,width,height` in files and on the command line."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+
+    def __str__(self) -> str:
+        return ",".join(f"{value:g}" for value in self)
+
+    @classmethod
+    def parse(cls, text: str) -> "Area":
+        try:
+            x, y, w, h = (float(part) for part in text.split(","))
+        except ValueError:
+            raise ValueError("expected x,y,width,height as parts of the display, "
+                             "e.g. 0,0,1,0.3") from None
+        # NaN fails every comparison, so it is refused here like a value outside 0..1.
+        # The 1e-9 lets 0.7 + 0.3 (1.0000000000000002 in binary) reach the top edge.
+        if not (0 <= x < 1 and 0 <= y < 1 and 0 < w <= 1 - x + 1e-9 and 0 < h <= 1 - y + 1e-9):
+            raise ValueError("each value is a part of the display (0..1) and the area must "
+                             "lie inside it")
+        return cls(x, y, w, h)
+
+
+class Colours(NamedTuple):
+    """Two RGB colours, each channel 0..1; written `#rrggbb,#rrggbb` (low, high)."""
+
+    low: RGB
+    high: RGB
+
+    def __str__(self) -> str:
+        return ",".join("#" + "".join(f"{round(c * 255):02x}" for c in rgb) for rgb in self)
+
+    @classmethod
+    def parse(cls, text: str) -> "Colours":
+        parts = [part.strip().lstrip("#") for part in text.split(",")]
+        try:
+            if len(parts) != 2 or any(len(p) != 6 for p in parts):
+                raise ValueError
+            low, high = (tuple(int(p[i:i + 2], 16) / 255.0 for i in (0, 2, 4)) for p in parts)
+        except ValueError:
+            raise ValueError("expected two colours as #rrggbb,#rrggbb, e.g. #268cff,#ff4d99") from None
+        return cls(low, high)  # type: ignore[arg-type]
+
+
+#: Setting types read from text with their own `parse` (raising ValueError) and written back
+#: with `str`: the file and `--help` show the text, the program gets the typed value.
+PARSED_TYPES = (Size, Area, Colours)
+
+
 def _setting(default: Any, help: str, **allowed: Any) -> Any:
     return field(default=default, metadata={"help": help, **allowed})
 
 
-FIT_MODES = ("fill", "fit", "shrink", "blur")
-PHOTO_ORDERS = ("shuffle", "name", "date", "mtime")
+LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
 @dataclass(frozen=True)
@@ -77,7 +156,8 @@ class TransitionsConfig:
     easing: str = _setting("ease-in-out-sine", "easing applied to progress", choices=EASING_NAMES)
     params: tuple[str, ...] = _setting(
         (), "per-transition settings as NAME.PARAMETER=VALUE, e.g. wipe-left.softness=0.2, "
-        "blinds.count=12 (a file's name sets all its variants) or block-spin-grid.duration_s=3")
+        "blinds.count=12 (a file's name sets all its variants) or block-spin-grid.duration_s=3",
+        check=split_setting)
     folder: str = _setting(
         "", "a folder of your own gl-transitions .glsl files; empty means the per-user "
         "config folder's transitions/")
@@ -103,7 +183,7 @@ class KenBurnsConfig:
     enabled: str = _setting(
         "auto", "a slow zoom and pan over each photo while it is shown: on, off, or auto (on, "
         "except on a software renderer such as llvmpipe, where it costs a full-screen draw "
-        "every frame)", choices=("auto", "on", "off"))
+        "every frame)", choices=KEN_BURNS_ENABLED)
     fit_modes: tuple[str, ...] = _setting(
         ("fill", "blur"), "the fit modes it is on for (fit and shrink show black bars, which "
         "a zoom would move)", separator=",", choices=FIT_MODES)
@@ -129,21 +209,22 @@ class AudioMotionConfig:
 @dataclass(frozen=True)
 class VisualizerConfig:
     mode: str = _setting("bars", "the audio visualizer over the photos",
-                         choices=("bars", "scope", "waves", "off"))
+                         choices=VISUALIZER_MODE_CYCLE)
     mirror: bool = _setting(False, "bars mirrored from the centre")
     opacity: float = _setting(0.85, "how opaque the visualizer is", min=0.0, max=1.0)
-    area: str = _setting(
-        "0,0,1,0.3", "where it is drawn: x,y,width,height as parts of the display, from the "
-        "bottom left (the default: the bottom 30 %)")
-    colours: str = _setting(
-        "#268cff,#ff4d99", "the low and the high colour, as #rrggbb,#rrggbb")
+    area: Area = _setting(
+        Area(0.0, 0.0, 1.0, 0.3), "where it is drawn: x,y,width,height as parts of the display, "
+        "from the bottom left (the default: the bottom 30 %)")
+    colours: Colours = _setting(
+        Colours.parse("#268cff,#ff4d99"), "the low and the high colour, as #rrggbb,#rrggbb")
 
 
 @dataclass(frozen=True)
 class AudioConfig:
     source: str = _setting(
         "auto", "what the visualizer listens to: auto (what the computer plays), a device "
-        "name or number, file:PATH (WAV or FLAC), synthetic (a beat and chords), or off")
+        "name or number, file:PATH (WAV or FLAC), synthetic (a beat and chords), or off",
+        check=parse_spec)
     bands: int = _setting(64, "spectrum bands", min=8, max=256)
     low_hz: float = _setting(50.0, "lower edge of the first band", min=20.0, max=1000.0)
     high_hz: float = _setting(
@@ -168,7 +249,7 @@ class DisplayConfig:
         min=0.0, max=1000.0)
     vsync: str = _setting(
         "auto", "auto detects whether swap blocks; blocking/paced force one",
-        choices=("auto", "blocking", "paced"))
+        choices=VSYNC_MODES)
 
 
 @dataclass(frozen=True)
@@ -184,7 +265,7 @@ class PacingConfig:
         "over: 0.8 keeps it under 1 ms)", min=0.1, max=16.0)
     gc: str = _setting(
         "frame", "frame: collect only between frames; python: leave the garbage collector alone",
-        choices=("frame", "python"))
+        choices=GC_MODES)
 
 
 @dataclass(frozen=True)
@@ -208,7 +289,7 @@ class Config:
     display: DisplayConfig = DisplayConfig()
     pacing: PacingConfig = PacingConfig()
     workers: WorkersConfig = WorkersConfig()
-    log_level: str = _setting("info", "log verbosity", choices=("debug", "info", "warning", "error"))
+    log_level: str = _setting("info", "log verbosity", choices=LOG_LEVELS)
 
 
 def default_config_path() -> Path:
@@ -218,12 +299,15 @@ def default_config_path() -> Path:
     return Path(platformdirs.user_config_dir("slideshow")) / "config.toml"
 
 
-def load_config(path: Path | None = None, overrides: dict[str, Any] | None = None) -> Config:
-    """Reads `path` (or the per-user file when it exists) and applies `overrides`.
+def load_config(path: Path | None = None, overrides: dict[str, Any] | None = None, *,
+                flagged: Sequence[tuple[str, Any, str]] = ()) -> Config:
+    """Reads `path` (or the per-user file when it exists), applies `overrides`, then
+    `flagged`, and checks the settings that depend on each other (`check_together`).
 
     `overrides` maps dotted keys (`display.size`) to values, from the command line; they win
-    over the file. An explicit `path` that does not exist is an error; a missing default file
-    means the defaults.
+    over the file. `flagged` holds (dotted key, value, flag as typed) in the order given, so a
+    bad value names the flag too. An explicit `path` that does not exist is an error; a
+    missing default file means the defaults.
     """
     data: dict[str, Any] = {}
     source = "defaults"
@@ -241,11 +325,80 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
     config = _build(Config, data, prefix="", source=source)
     for key, value in (overrides or {}).items():
         config = override(config, key, value)
+    for key, value, flag in flagged:
+        config = override(config, key, value, flag=flag)
+    check_together(config)
     return config
 
 
+def check_together(config: Config) -> None:
+    """Checks the settings that depend on each other. Called once every source (file,
+    `--set`, flags) is applied, so that one may fix what an earlier one set."""
+    audio = config.audio
+    try:
+        # The spectrum's own rule (its upper edge at least an octave above the lower one),
+        # asked of its owner rather than copied here.
+        SpectrumConfig(bands=audio.bands, low_hz=audio.low_hz, high_hz=audio.high_hz)
+    except ValueError as exc:
+        raise ConfigError(f"config keys audio.low_hz = {audio.low_hz:g} and audio.high_hz "
+                          f"= {audio.high_hz:g}: {exc}") from None
+    ken_burns = config.ken_burns
+    if ken_burns.zoom_max < ken_burns.zoom_min:
+        raise ConfigError(f"config keys ken_burns.zoom_min = {ken_burns.zoom_min:g} and "
+                          f"ken_burns.zoom_max = {ken_burns.zoom_max:g}: zoom_max must be at "
+                          "least zoom_min")
+    folder = config.transitions.folder
+    if folder and not Path(folder).expanduser().is_dir():
+        # Not an error: the built-in transitions still make a show.
+        log.warning("config key transitions.folder = %r: no such folder; only the built-in "
+                    "transitions are used", folder)
+
+
+def choices(dotted_key: str) -> tuple[str, ...]:
+    """The values a setting allows (`show.fit`), for argparse's `choices=`: the command line
+    offers exactly what the config accepts."""
+    section_name, _, key = dotted_key.rpartition(".")
+    cls = _sections()[section_name] if section_name else Config
+    return {f.name: f for f in fields(cls)}[key].metadata["choices"]
+
+
+#: The longest run `--seconds` and `--frames` may ask for. Each display sizes its frame
+#: statistics for the whole run when it starts (run/display.py), so a run far longer than
+#: anyone measures would only ask for memory that is not there.
+RUN_SECONDS_MAX = 86400.0
+RUN_FRAMES_MAX = 10_000_000
+
+
+def check_run_length(seconds: float | None, frames: int | None = None, *,
+                     seconds_flag: str = "--seconds", frames_flag: str = "--frames") -> None:
+    """Refuses a run length no run can have: negative, NaN, infinite or over a day. 0 is
+    allowed: one frame, then the report (what it always did)."""
+    for flag, value, high in ((seconds_flag, seconds, RUN_SECONDS_MAX),
+                              (frames_flag, frames, RUN_FRAMES_MAX)):
+        problem = None if value is None else _range_problem(value, 0, high)
+        if problem:
+            raise ConfigError(f"option {flag} = {value!r}: {problem}")
+
+
+def check_output_path(flag: str, path: str | os.PathLike[str] | None) -> None:
+    """Refuses an output file that could not be written once the run is over: its folder
+    missing or not writable, or a folder in its place. None (no output) passes."""
+    if path is None:
+        return
+    target = Path(path).expanduser()
+    folder = target.parent
+    if target.is_dir():
+        raise ConfigError(f"option {flag} = {str(path)!r}: that is a folder, not a file")
+    if not folder.is_dir():
+        raise ConfigError(f"option {flag} = {str(path)!r}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK) or target.exists() and not os.access(target, os.W_OK):
+        raise ConfigError(f"option {flag} = {str(path)!r}: cannot write there (permission denied)")
+
+
 def override(config: Config, dotted_key: str, value: Any, flag: str | None = None) -> Config:
-    """Returns `config` with one setting replaced, validated like a value from the file."""
+    """Returns `config` with one setting replaced, validated like a value from the file.
+    Settings that depend on each other are not checked here (a later override may fix the
+    pair): `load_config` checks them once every override is applied."""
     section_name, _, key = dotted_key.rpartition(".")
     origin = f"option {flag}" if flag else "the command line"
     if section_name:
@@ -328,14 +481,20 @@ def _coerce(f: dataclasses.Field, value: Any, key: str, source: str) -> Any:
                 raise fail("allowed values are true, false")
         elif kind is int:
             if isinstance(value, bool) or not isinstance(value, (int, str)):
-                raise fail("expected a whole number")
-            value_out = int(value)
+                raise fail(f"expected a whole number{_allowed(f)}")
+            try:
+                value_out = int(value)
+            except ValueError:
+                raise fail(f"expected a whole number{_allowed(f)}") from None
         elif kind is float:
             if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-                raise fail("expected a number")
-            value_out = float(value)
-        elif kind is Size:
-            value_out = value if isinstance(value, Size) else Size.parse(str(value))
+                raise fail(f"expected a number{_allowed(f)}")
+            try:
+                value_out = float(value)
+            except (ValueError, OverflowError):
+                raise fail(f"expected a number{_allowed(f)}") from None
+        elif kind in PARSED_TYPES:
+            value_out = value if isinstance(value, kind) else kind.parse(str(value))
         elif kind is tuple:
             if isinstance(value, str):
                 separator = f.metadata.get("separator")
@@ -345,10 +504,14 @@ def _coerce(f: dataclasses.Field, value: Any, key: str, source: str) -> Any:
             if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) for i in items):
                 raise fail("expected a list of strings")
             value_out = tuple(os.path.expanduser(i) for i in items if i)
+            for item in value_out if "check" in f.metadata else ():
+                f.metadata["check"](item)  # the owner's parser; raises ValueError
         else:
             if not isinstance(value, str):
                 raise fail(f"expected a string{_allowed(f)}")
             value_out = value
+            if "check" in f.metadata:
+                f.metadata["check"](value_out)  # the owner's parser; raises ValueError
     except ValueError as exc:
         raise fail(str(exc)) from None
     choices = f.metadata.get("choices")
@@ -357,10 +520,22 @@ def _coerce(f: dataclasses.Field, value: Any, key: str, source: str) -> Any:
             if item not in choices:
                 raise fail(f"allowed values are {', '.join(choices)}"
                            + (" (a comma-separated list)" if isinstance(value_out, tuple) else ""))
-    low, high = f.metadata.get("min"), f.metadata.get("max")
-    if low is not None and value_out < low or high is not None and value_out > high:
-        raise fail(f"allowed range is {low}..{high}")
+    if "min" in f.metadata:
+        problem = _range_problem(value_out, f.metadata["min"], f.metadata["max"])
+        if problem:
+            raise fail(problem)
     return value_out
+
+
+def _range_problem(value: float, low: float, high: float) -> str | None:
+    """Why `value` is not a number in low..high, or None when it is. NaN fails every
+    comparison, so it is asked for by name: a plain range check would let it through (and
+    `--interval nan` froze the show)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"not a finite number; allowed range is {low}..{high}"
+    if not low <= value <= high:
+        return f"allowed range is {low}..{high}"
+    return None
 
 
 def _allowed(f: dataclasses.Field) -> str:
@@ -374,7 +549,7 @@ def _allowed(f: dataclasses.Field) -> str:
 def _format(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (str, Size)):
+    if isinstance(value, (str, *PARSED_TYPES)):
         return f'"{value}"'
     if isinstance(value, tuple):
         return "[" + ", ".join(f'"{v}"' for v in value) + "]"

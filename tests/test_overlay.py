@@ -10,8 +10,6 @@ import pytest
 
 from slideshow.audio.block import BlockLayout, unpack
 from slideshow.audio.spectrum import SpectrumConfig
-from slideshow.errors import ConfigError
-from slideshow.run.parts import parse_area, parse_colours
 from slideshow.show.audio_overlay import AudioOverlay
 
 
@@ -72,17 +70,6 @@ def test_summary_reports_source_and_ages():
     summary = overlay.summary()
     assert summary["source"] == "scripted"
     assert 0 <= summary["age_ms"]["max"] <= 10.0
-
-
-def test_area_and_colours_settings_are_checked():
-    assert parse_area("0.1,0.7,0.8,0.3") == (0.1, 0.7, 0.8, 0.3)
-    assert parse_colours("#ff0000,#0000ff") == ((1.0, 0.0, 0.0), (0.0, 0.0, 1.0))
-    with pytest.raises(ConfigError, match="visualizer.area = '0,0,1'"):
-        parse_area("0,0,1")
-    with pytest.raises(ConfigError, match="must lie inside"):
-        parse_area("0.5,0,0.8,0.3")
-    with pytest.raises(ConfigError, match="visualizer.colours = 'red,blue'.*#rrggbb"):
-        parse_colours("red,blue")
 
 
 def test_unpacked_bands_match_what_was_published():

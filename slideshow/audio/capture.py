@@ -19,6 +19,7 @@ frames that arrived since its last look with `take()`.
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import subprocess
@@ -61,7 +62,9 @@ def parse_spec(text: str) -> SourceSpec:
         try:
             hz = float(text[5:])
         except ValueError:
-            raise ValueError(f"--audio {text!r}: tone:HZ needs a frequency, e.g. tone:1000") from None
+            hz = math.nan
+        if not (math.isfinite(hz) and hz > 0):  # tone:nan would play NaN samples
+            raise ValueError(f"--audio {text!r}: tone:HZ needs a frequency, e.g. tone:1000")
         return SourceSpec("tone", f"{hz:g}")
     if not text:
         raise ValueError(f"--audio must be one of: {SPEC_HELP}")

@@ -12,6 +12,8 @@ from typing import Any
 
 from slideshow.commands.options import add_config_options, config_from_args
 from slideshow.commands.show import DISPLAY_FLAGS, add_display_options
+from slideshow.config import check_output_path
+from slideshow.errors import ConfigError
 from slideshow.pacing.slow_frames import format_slowest
 
 
@@ -57,6 +59,11 @@ def run(args: argparse.Namespace) -> int:
         args.show_paths = list(args.paths)
         flags["show_paths"] = ("show.paths", "PATH")
     config = config_from_args(args, flags)
+    # Checked now, not when the run is over: a bad path would waste the whole run.
+    check_output_path("--json", None if args.json == "-" else args.json)
+    check_output_path("--screenshot", args.screenshot)
+    if args.screenshot:
+        _check_image_type("--screenshot", args.screenshot)
     result = run_show(config, headless=args.headless, seconds=None if args.frames else args.seconds,
                       frames=args.frames, capture_last_frame=bool(args.screenshot))
     displays = [bench_figures(report) for report in result.displays]
@@ -83,6 +90,15 @@ def run(args: argparse.Namespace) -> int:
                 handle.write(text + "\n")
             print(f"figures written to {args.json}", file=out)
     return 0
+
+
+def _check_image_type(flag: str, path: str) -> None:
+    """Pillow picks the image type from the name's ending, and only when it saves."""
+    from PIL import Image
+
+    if Image.registered_extensions().get(os.path.splitext(path)[1].lower()) not in Image.SAVE:
+        raise ConfigError(f"option {flag} = {path!r}: the name must end in an image type "
+                          "Pillow writes, such as .png")
 
 
 def bench_figures(report: Any) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from slideshow.commands.options import add_config_options, config_from_args
-from slideshow.config import FIT_MODES, Size
+from slideshow.config import Size, choices
 
 DEFAULT_SIZE = Size(1920, 1080)
 NOT_CHECKED = "NotChecked"  # the error class of files left when every worker was given up
@@ -68,7 +68,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--size", metavar="WxH",
         help=f"display size to decode for (default {DEFAULT_SIZE}; taking the primary "
         "display's size is not implemented yet)")
-    parser.add_argument("--fit", choices=FIT_MODES,
+    parser.add_argument("--fit", choices=choices("show.fit"),
                         help="how a photo fits the display (default: the config's show.fit)")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object per file (path, ok, error, width, height, "

@@ -15,14 +15,15 @@ import shutil
 import statistics
 import sys
 import time
-from typing import Any, TextIO
+from typing import Any, TextIO, get_args
 
 import numpy as np
 
 from slideshow.audio.block import AudioBlock, unpack
 from slideshow.audio.capture import SPEC_HELP, parse_spec
-from slideshow.audio.spectrum import SpectrumConfig, log_band_edges
+from slideshow.audio.spectrum import FftBackend, SpectrumConfig, log_band_edges
 from slideshow.audio.worker import spectrum_config_for
+from slideshow.config import check_run_length
 from slideshow.errors import ConfigError
 
 _READ_HZ = 60.0
@@ -48,13 +49,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="lower edge of the first band (default 50)")
     parser.add_argument("--high-hz", type=float, default=10000.0, metavar="HZ",
                         help="upper edge of the last band (default 10000)")
-    parser.add_argument("--fft", choices=("auto", "pyfftw", "numpy"), default="auto",
+    parser.add_argument("--fft", choices=get_args(FftBackend), default="auto",
                         help="FFT implementation of the worker (default: pyfftw when installed)")
 
 
 def run(args: argparse.Namespace) -> int:
     from slideshow.audio.service import AudioService
 
+    check_run_length(args.seconds)
     try:
         spec = parse_spec(args.audio)
     except ValueError as exc:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 
 from slideshow.commands.options import add_config_options, config_from_args
-from slideshow.config import Size
+from slideshow.config import Size, choices
 
 
 def add_display_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--fit", choices=("fill", "fit", "shrink", "blur"),
+    parser.add_argument("--fit", choices=choices("show.fit"),
                         help="how a photo fits the display (show.fit; default fill)")
     parser.add_argument("--interval", type=float, metavar="S",
                         help="seconds each photo is held (show.interval_s)")
@@ -21,12 +21,12 @@ def add_display_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rate", type=float, metavar="HZ",
                         help="refresh rate when swap does not block (display.rate_hz; "
                         "default: the monitor's, 60 when unknown)")
-    parser.add_argument("--vsync", choices=("auto", "blocking", "paced"),
+    parser.add_argument("--vsync", choices=choices("display.vsync"),
                         help="auto measures whether swap blocks on vsync (display.vsync)")
     parser.add_argument("--audio", metavar="SOURCE",
                         help="what the visualizer listens to: auto, a device, file:PATH, "
                         "synthetic or off (audio.source; `slideshow devices` lists devices)")
-    parser.add_argument("--visualizer", choices=("bars", "scope", "waves", "off"),
+    parser.add_argument("--visualizer", choices=choices("visualizer.mode"),
                         help="the visualizer mode (visualizer.mode)")
     parser.add_argument("--seconds", type=float, metavar="N",
                         help="stop after N seconds of frames")

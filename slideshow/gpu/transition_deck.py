@@ -22,6 +22,7 @@ from slideshow.transitions.files import (
     TransitionLibrary,
     choose,
     default_user_folder,
+    split_setting,
 )
 
 
@@ -32,11 +33,10 @@ def apply_settings(transitions: list[Transition], settings: tuple[str, ...],
     names nothing, or a bad value, is a ConfigError naming the setting."""
     result = list(transitions)
     for setting in settings:
-        target, _, value = setting.partition("=")
-        name, _, parameter = target.strip().rpartition(".")
-        if not name or not parameter or not value.strip():
-            raise ConfigError(f"config key transitions.params: {setting!r} is not "
-                              "NAME.PARAMETER=VALUE, e.g. wipe-left.softness=0.2")
+        try:  # config.py checked the form when it loaded; a caller here may not have
+            name, parameter, value = split_setting(setting)
+        except ValueError as exc:
+            raise ConfigError(f"config key transitions.params: {exc}") from None
         matches = [i for i, t in enumerate(result) if name in (t.name, t.family)]
         if not matches:
             raise ConfigError(f"config key transitions.params: {setting!r} names no transition "
@@ -46,7 +46,7 @@ def apply_settings(transitions: list[Transition], settings: tuple[str, ...],
                 if parameter == "duration_s":
                     result[i] = result[i].with_overrides(duration_s=float(value))
                 else:
-                    result[i] = result[i].with_overrides({parameter: value.strip()})
+                    result[i] = result[i].with_overrides({parameter: value})
             except (TransitionError, ValueError) as exc:
                 raise ConfigError(f"config key transitions.params: {setting!r}: {exc}") from None
     return result

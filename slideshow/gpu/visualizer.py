@@ -29,11 +29,10 @@ import numpy as np
 
 from slideshow.errors import ConfigError
 from slideshow.shader_files import shader_source
+from slideshow.show.audio_overlay import VISUALIZER_MODE_CYCLE as MODE_CYCLE
+from slideshow.show.audio_overlay import VISUALIZER_MODES as MODES
+from slideshow.show.audio_overlay import VISUALIZER_OFF as OFF
 
-MODES = ("bars", "scope", "waves")
-OFF = "off"  # a mode that draws nothing; the animation (and the audio) keep running
-#: The order the show's v key steps through.
-MODE_CYCLE = (*MODES, OFF)
 MAX_BANDS = 256
 MAX_WAVE_POINTS = 1024  # SpectrumConfig.waveform_points allows up to 1024
 

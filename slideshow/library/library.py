@@ -20,13 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Self
 
-from slideshow.config import PHOTO_ORDERS
 from slideshow.errors import ConfigError
 from slideshow.library import cache
 from slideshow.library.index import REFUSED, UNCHECKED
 from slideshow.library.listing import Scandir
 from slideshow.library.scanner import Scanner
-from slideshow.library.selection import Selection
+from slideshow.library.selection import PHOTO_ORDERS, Selection
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +50,7 @@ class LibraryStats:
 
 class PhotoLibrary:
     """Photos under `paths` (folders, walked recursively, or files), in `order` (one of
-    config.PHOTO_ORDERS; `seed` makes a shuffle reproducible).
+    selection.PHOTO_ORDERS; `seed` makes a shuffle reproducible).
 
     `next_path(display)` and `previous(display)` may be called from any thread and never wait
     for the scan. `on_available()` is called on the scan thread when `next_path` returned None

@@ -26,6 +26,9 @@ from slideshow.library.listing import Gone, check_signature
 from slideshow.library.ordered import SortedOrder
 from slideshow.library.shuffle import ShuffleCycle
 
+#: The orders photos are dealt in (`show.order`): shuffle deals from a ShuffleCycle, the
+#: others from a SortedOrder. config.py and the CLI offer these.
+PHOTO_ORDERS = ("shuffle", "name", "date", "mtime")
 HISTORY = 100  # photos remembered per display for previous()
 _REFUSALS = 64  # unconfirmed photos next_path may find not to be photos in one call
 

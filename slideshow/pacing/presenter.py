@@ -27,6 +27,9 @@ from slideshow.pacing.pacer import DeadlinePacer
 
 log = logging.getLogger(__name__)
 
+#: `display.vsync`: auto detects whether swap blocks; blocking and paced force one order.
+VSYNC_MODES = ("auto", "blocking", "paced")
+
 
 class Presentable(Protocol):
     """What presenting needs of a surface (slideshow/gpu/surface.py's `Surface` is one)."""

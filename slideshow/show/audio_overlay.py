@@ -6,6 +6,9 @@ bench` reports: how old the bins were when drawn, and the worker's time per hop.
 `latency_ms` delays the picture to match speakers that play late (Bluetooth, a TV): the
 last values are kept in a small preallocated ring with their publish times, and the one
 drawn is the newest that is at least that old.
+
+The visualizer's mode names (`VISUALIZER_MODES`) are declared here too, on the GL-free side,
+for config.py and the CLI; gpu/visualizer.py draws them.
 """
 
 from __future__ import annotations
@@ -19,6 +22,14 @@ import numpy as np
 from slideshow.audio.block import AudioBlock, BlockLayout, unpack
 
 HISTORY = 128  # values kept for the latency delay
+
+#: The visualizer's modes, one fragment shader each under shaders/visualizer/ (drawn by
+#: gpu/visualizer.py). They live here, on the GL-free side, so that config.py and the CLI
+#: can offer them without loading moderngl.
+VISUALIZER_MODES = ("bars", "scope", "waves")
+VISUALIZER_OFF = "off"  # draws nothing; the animation (and the audio) keep running
+#: The order the show's v key steps through; also the values `visualizer.mode` allows.
+VISUALIZER_MODE_CYCLE = (*VISUALIZER_MODES, VISUALIZER_OFF)
 
 
 class AudioValues(Protocol):

@@ -17,6 +17,10 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+#: `ken_burns.enabled`: on, off, or auto (on except on a software renderer; the renderer
+#: is known only once a display runs, so run/display.py's ken_burns_settings decides).
+ENABLED_CHOICES = ("auto", "on", "off")
+
 View = tuple[float, float, float, float]
 IDENTITY: View = (0.0, 0.0, 1.0, 1.0)
 

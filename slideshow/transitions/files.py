@@ -55,6 +55,8 @@ _CONSTRUCTOR = re.compile(r"^(?P<type>i?vec[234])\s*\((?P<args>.*)\)$", re.S)
 
 log = logging.getLogger("slideshow.transitions")
 
+MAX_DURATION_S = 60.0  # a transition's own duration_s: as long as show.transition_s may be
+
 
 class TransitionError(SlideshowError):
     """A transition file cannot be used; the message names the file and the reason."""
@@ -113,6 +115,9 @@ class Transition:
     def with_overrides(self, params: Mapping[str, Any] | None = None,
                        duration_s: float | None = None) -> "Transition":
         """This transition with other parameter defaults and / or another duration."""
+        if duration_s is not None and not 0.0 <= duration_s <= MAX_DURATION_S:  # NaN too
+            raise TransitionError(f"transition {self.name!r}: duration_s must be a number of "
+                                  f"seconds in 0..{MAX_DURATION_S:g}, got {duration_s!r}")
         values = self.resolve(params or {})
         parameters = {name: replace(p, default=values[name]) for name, p in self.parameters.items()}
         return replace(self, parameters=parameters,
@@ -145,11 +150,42 @@ def _scalar(glsl_type: str, value: Any) -> Value:
             return value.strip() == "true"
         return bool(value)
     number = float(value.strip().rstrip("fF")) if isinstance(value, str) else float(value)
+    if not math.isfinite(number):  # a NaN uniform draws garbage, an infinite int cannot be
+        raise ValueError(f"expected a finite number, got {value!r}")
     if glsl_type == "int":
         if number != int(number):
             raise ValueError(f"expected a whole number, got {value!r}")
         return int(number)
     return number
+
+
+def split_setting(setting: str) -> tuple[str, str, str]:
+    """One `transitions.params` item, NAME.PARAMETER=VALUE, as (NAME, PARAMETER, VALUE).
+    Raises ValueError naming the item when it has not that form, when a duration_s is no
+    number of seconds in 0..MAX_DURATION_S, or when VALUE holds NaN or an infinity. Whether
+    NAME and PARAMETER exist, and VALUE's type, are known only once the library is loaded
+    (slideshow/gpu/transition_deck.py's apply_settings)."""
+    target, _, value = setting.partition("=")
+    name, _, parameter = target.strip().rpartition(".")
+    value = value.strip()
+    if not name or not parameter or not value:
+        raise ValueError(f"{setting!r} is not NAME.PARAMETER=VALUE, e.g. wipe-left.softness=0.2")
+    for token in re.split(r"[\s,()]+", value):
+        try:
+            number = float(token)
+        except ValueError:
+            continue  # vec2, true, or a typo the parameter's type refuses later
+        if not math.isfinite(number):
+            raise ValueError(f"{setting!r}: {token} is not a finite number")
+    if parameter == "duration_s":
+        try:
+            duration_s = float(value)
+        except ValueError:
+            duration_s = math.nan
+        if not 0.0 <= duration_s <= MAX_DURATION_S:
+            raise ValueError(f"{setting!r}: duration_s must be a number of seconds in "
+                             f"0..{MAX_DURATION_S:g}")
+    return name, parameter, value
 
 
 def parse_value(glsl_type: str, text: str) -> Value:

@@ -36,7 +36,8 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from slideshow.config import FIT_MODES
+#: How a photo fits the display (`show.fit`); config.py and the CLI offer these.
+FIT_MODES = ("fill", "fit", "shrink", "blur")
 
 # Pillow's reducing_gap: from 2 * REDUCING_GAP on, reduce() by int(factor / gap) first.
 REDUCING_GAP = 2.0

@@ -8,6 +8,7 @@ import pytest
 
 from slideshow.config import Config, Size, load_config, override
 from slideshow.errors import ConfigError
+from tests.support import EMPTY_TOML
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -103,7 +104,7 @@ def test_a_band_range_narrower_than_an_octave_names_both_keys():
 
     from slideshow.run.app import open_audio
 
-    config = load_config(Path(__file__).with_name("empty.toml"),
+    config = load_config(EMPTY_TOML,
                          {"audio.low_hz": 500, "audio.high_hz": 800, "audio.source": "off"})
     with ExitStack() as stack, pytest.raises(ConfigError) as raised:
         open_audio(config, stack)

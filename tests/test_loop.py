@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import run_in_fresh_process
 from PIL import Image
 
 from slideshow.config import Config, load_config
@@ -20,6 +19,9 @@ from slideshow.pacing import FrameStats, GcControl, PhaseTimer, VsyncClock
 from slideshow.pacing.fake_time import FakeTime
 from slideshow.pacing.presenter import Presenter
 from slideshow.run.app import run_show
+from tests.support import EMPTY_TOML, run_in_fresh_process
+
+pytestmark = pytest.mark.usefixtures("nothing_left_behind")
 
 RED = (220, 30, 40)
 
@@ -38,7 +40,7 @@ def small_show_config(folder: Path, **display: object) -> Config:
                  "show.interval_s": 0.5, "show.transition_s": 0.1, "workers.image_workers": 1,
                  "audio.source": "synthetic", "transitions.pool": "crossfade"}
     overrides.update({f"display.{k}": v for k, v in display.items()})
-    return load_config(Path(__file__).with_name("empty.toml"), overrides)
+    return load_config(EMPTY_TOML, overrides)
 
 
 def assert_red_centre(frame: np.ndarray) -> None:
@@ -113,7 +115,7 @@ def test_bench_cli_writes_the_json_fields(red_photos, tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "slideshow", "bench", str(red_photos), "--headless", "--size", "160x90",
          "--frames", "150", "--json", str(out), "--screenshot", str(shot), "--interval", "0.5",
-         "--transition", "0.1", "--config", str(Path(__file__).with_name("empty.toml"))],
+         "--transition", "0.1", "--config", str(EMPTY_TOML)],
         capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     figures = json.loads(out.read_text())

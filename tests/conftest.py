@@ -2,7 +2,10 @@
 error state checked around each test, as moderngl's own suite does), the X display for
 window tests, the shared photo folder when it exists, and the one leak check for tests that
 start processes, shared memory or threads. A folder's own fixtures live in its conftest.py;
-plain helpers in tests/support.py."""
+plain helpers in tests/support.py.
+
+EGL and the X display are machine parts: without one, a test skips in a user's own run and
+fails in CI (tests/machine.py)."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ import pytest
 from slideshow.errors import SurfaceError
 from slideshow.gpu.headless import HeadlessSurface
 from slideshow.workers.shm import owner_pid, project_segments
+from tests.machine import in_ci, missing
 from tests.support import OUR_PIDS, SHARED_PHOTOS
 
 LEFTOVER_GRACE_S = 5.0  # a SIGKILLed creator's tracker, or a closing thread, needs a moment
@@ -37,7 +41,7 @@ def _egl_surface() -> Iterator[HeadlessSurface]:
     try:
         surface = HeadlessSurface((64, 32))
     except SurfaceError as exc:
-        pytest.skip(f"no EGL context here: {exc}")
+        missing("EGL", f"{exc}")
     yield surface
     surface.release()
 
@@ -59,8 +63,37 @@ def egl_surface(_egl_surface: HeadlessSurface) -> Iterator[HeadlessSurface]:
 def x_display() -> str:
     display = os.environ.get("DISPLAY")
     if not display:
-        pytest.skip("no X display: run the tests through ./test.sh, which starts Xvfb")
+        missing("an X display", "DISPLAY is not set; run the tests through ./test.sh, which "
+                "starts Xvfb (apt install xvfb)")
     return display
+
+
+# ---- in CI, a test that needs a machine part never skips -------------------------------
+# `missing` (tests/machine.py) already fails there; this also catches a skip from any other
+# path (a skip marker, a helper that skips by itself) in a test that needs EGL, an X display
+# or PulseAudio, by its fixtures or its markers.
+
+PART_FIXTURES = {"egl_surface": "EGL", "_egl_surface": "EGL", "x_display": "an X display",
+                 "pulse_server": "PulseAudio"}
+PART_MARKERS = {"egl": "EGL", "window": "an X display", "pulse": "PulseAudio"}
+
+
+def _parts_needed(item: pytest.Item) -> list[str]:
+    fixtures = getattr(item, "fixturenames", ())
+    parts = [part for name, part in PART_FIXTURES.items() if name in fixtures]
+    parts += [part for name, part in PART_MARKERS.items() if item.get_closest_marker(name)]
+    return sorted(set(parts))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and in_ci() and (parts := _parts_needed(item)):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = (f"skipped in CI, but it needs {' and '.join(parts)}, which CI has: "
+                           f"{reason}")
 
 
 # ---- what a test leaves behind -----------------------------------------------------------

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import soundfile
 
 from slideshow.audio.sources import (
     AudioSourceError,
@@ -185,7 +186,6 @@ def test_a_float_wav_is_refused_with_what_to_do(tmp_path):
 
 
 def test_a_flac_tone_lands_in_its_band(tmp_path):
-    soundfile = pytest.importorskip("soundfile", reason="soundfile is a dependency: pip install -e .")
     tone = ToneSource(1000.0, 0.5, 48000).read(48000)[:, 0]
     path = tmp_path / "tone.flac"
     soundfile.write(path, np.column_stack([tone, tone]), 48000, subtype="PCM_16")

@@ -311,7 +311,6 @@ def test_a_steady_tone_and_silence_make_no_beats():
 # -- FFT backends, cost, lifecycle ------------------------------------------------------------
 
 def test_pyfftw_and_numpy_give_the_same_frames():
-    pytest.importorskip("pyfftw")
     audio = SyntheticSource().read(48000 * 3)
     with_fftw = feed(Spectrum(fft_backend="pyfftw"), audio, 1024)
     with_numpy = feed(Spectrum(fft_backend="numpy"), audio, 1024)
@@ -333,8 +332,6 @@ def test_auto_backend_falls_back_to_numpy_when_pyfftw_is_missing(monkeypatch):
 
 @pytest.mark.parametrize("backend", ["pyfftw", "numpy"])
 def test_hop_time_is_measured_and_small(backend):
-    if backend == "pyfftw":
-        pytest.importorskip("pyfftw")
     frames = play(Spectrum(fft_backend=backend), SyntheticSource(), 5.0, 1024)
     hop_ms = np.array([f.hop_ms for f in frames])
     assert np.all(hop_ms > 0)
@@ -342,7 +339,6 @@ def test_hop_time_is_measured_and_small(backend):
 
 
 def test_process_allocates_nothing_big():
-    pytest.importorskip("pyfftw")
     spectrum = Spectrum(fft_backend="pyfftw")
     chunk = SyntheticSource().read(1024)
     spectrum.process(chunk)

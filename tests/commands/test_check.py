@@ -16,6 +16,7 @@ import pytest
 from PIL import Image
 
 from slideshow.commands.check import Result, check_files, collect_files, summarize
+from slideshow.workers import decode
 from tests.support import REPO
 from tests.workers.hooks import solid_decoder, write_solid
 
@@ -28,10 +29,6 @@ def run_check(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "slideshow", "check", *args], cwd=REPO,
                           env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True,
                           text=True, timeout=60)
-
-
-def needs_decoder():
-    return pytest.importorskip("slideshow.workers.decode", reason="decode.py is not written yet")
 
 
 @pytest.fixture
@@ -91,7 +88,6 @@ def test_check_files_reports_every_file_in_order_including_a_crashing_one(tmp_pa
 
 
 def test_check_prints_a_line_per_file_and_a_summary(photo_folder):
-    decode = needs_decoder()
     sideways_out = decode.output_size((60, 80), (64, 48), "fill")
     assert sideways_out == (64, 48)
 
@@ -110,7 +106,6 @@ def test_check_prints_a_line_per_file_and_a_summary(photo_folder):
 
 
 def test_check_json_gives_the_fields_of_each_file(photo_folder):
-    decode = needs_decoder()
 
     done = run_check(str(photo_folder / "sub"), str(photo_folder / "c_empty.png"), "--json",
                      "--size", "64x48", "--fit", "fit")
@@ -150,7 +145,6 @@ def test_check_of_an_empty_folder_says_so_and_succeeds(tmp_path):
 
 
 def test_check_of_the_shared_photos_shows_each_upright_and_names_the_bad_ones(shared_photos):
-    needs_decoder()
 
     done = run_check(str(shared_photos), "--json", "--size", "320x180", "--workers", "1")
 

@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 from slideshow.commands import transitions as command
+from tests.machine import missing
 from tests.support import REPO
 
 
@@ -58,7 +59,7 @@ def test_contact_sheet_has_a_row_per_transition_and_a_column_per_progress(tmp_pa
     result = run_command("--contact-sheet", str(out), "--only", "crossfade", "wipe-left",
                          "--size", "64x36")
     if result.returncode != 0 and "EGL" in result.stderr:
-        pytest.skip(f"no EGL context here: {result.stderr.strip()}")
+        missing("EGL", result.stderr.strip())
     assert result.returncode == 0, result.stderr
     with Image.open(out) as sheet:
         pixels = np.asarray(sheet.convert("RGB"))
@@ -82,7 +83,7 @@ def test_contact_sheet_of_user_images_and_a_file(tmp_path):
     result = run_command("--contact-sheet", str(out), "--from", str(tmp_path / "a.png"),
                          "--to", str(tmp_path / "b.png"), "--only", str(fixture), "--size", "32x16")
     if result.returncode != 0 and "EGL" in result.stderr:
-        pytest.skip(f"no EGL context here: {result.stderr.strip()}")
+        missing("EGL", result.stderr.strip())
     assert result.returncode == 0, result.stderr
     with Image.open(out) as sheet:
         pixels = np.asarray(sheet.convert("RGB"))

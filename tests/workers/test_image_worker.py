@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from slideshow.workers import decode
 from slideshow.workers.image_worker import (
     NO_FREE_SLOT,
     UNEXPECTED_ERROR_CODE,
@@ -74,7 +75,6 @@ def red_blue_png(path: Path, width: int = 200, height: int = 100) -> str:
 
 
 def test_request_round_trip_puts_the_decoded_pixels_in_a_ready_slot(ring, tmp_path):
-    pytest.importorskip("slideshow.workers.decode", reason="decode.py is not written yet")
     path = red_blue_png(tmp_path / "split.png")
 
     with running_worker(ring) as (process, conn):
@@ -119,7 +119,6 @@ def test_failed_decode_publishes_an_error_record_and_the_worker_keeps_serving(ri
 
 
 def test_typed_decode_error_names_its_class_and_code(ring, tmp_path):
-    decode = pytest.importorskip("slideshow.workers.decode", reason="decode.py is not written yet")
     junk = tmp_path / "notes.jpg"
     junk.write_bytes(b"this is a text file, not a photo\n" * 20)
 

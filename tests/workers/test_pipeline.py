@@ -78,7 +78,6 @@ def write_photo(path: Path, rgb: tuple[int, int, int], size=(64, 48)) -> str:
 
 
 def test_corrupt_files_are_skipped_with_one_log_line_each(tmp_path, caplog):
-    pytest.importorskip("slideshow.workers.decode", reason="decode.py is not written yet")
     good = write_photo(tmp_path / "good.png", (200, 10, 10))
     garbage = tmp_path / "garbage.jpg"
     garbage.write_bytes(b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8)

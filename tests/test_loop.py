@@ -48,17 +48,31 @@ def assert_red_centre(frame: np.ndarray) -> None:
     assert np.abs(centre - RED).max() <= 2, f"centre pixel {centre} is not the photo's red"
 
 
-def test_headless_show_runs_exactly_n_measured_frames_and_shows_the_photo(red_photos):
-    # 300 frames (5 s) leave room for the workers' start on a busy 2-core machine.
-    [report] = run_show(small_show_config(red_photos), headless=True, frames=300,
-                        capture_last_frame=True).displays
-    assert report.frames["frames"] == 300
+def test_headless_show_runs_exactly_n_measured_frames(red_photos):
+    [report] = run_show(small_show_config(red_photos), headless=True, frames=120).displays
+    assert report.frames["frames"] == 120
     assert report.vsync == "paced" and report.surface == "headless"
     assert report.refresh_hz == pytest.approx(60.0, rel=0.01)
     assert report.show["gl_error"] == "GL_NO_ERROR"
-    assert report.show["decoded"] >= 1 and report.show["photos_shown"] >= 1
     assert set(report.phase_ms) == set(PHASES)
     assert report.gc["in_frame"] == 0
+
+
+def test_headless_show_shows_the_photo(red_photos, monkeypatch):
+    # The first photo waits for a worker's start and decode: a second or two, far more on a
+    # loaded 2-core machine. The run ends once it is on screen; its frames (a minute at
+    # 60 Hz) are only the deadline.
+    run = FrameLoop.run
+
+    def run_until_a_photo_is_shown(loop: FrameLoop, keep_going) -> None:
+        run(loop, lambda: keep_going() and loop.scene.show.photos_shown == 0)
+
+    monkeypatch.setattr(FrameLoop, "run", run_until_a_photo_is_shown)
+    [report] = run_show(small_show_config(red_photos), headless=True, frames=3600,
+                        capture_last_frame=True).displays
+    assert report.frames["frames"] < 3600, "no photo was shown within a minute of frames"
+    assert report.show["decoded"] >= 1 and report.show["photos_shown"] == 1
+    assert report.show["gl_error"] == "GL_NO_ERROR"
     assert_red_centre(report.last_frame)
 
 

@@ -24,6 +24,14 @@ def max_diff(a: np.ndarray, b: np.ndarray) -> int:
     return int(np.abs(a.astype(int) - b.astype(int)).max())
 
 
-def changed_share(a: np.ndarray, b: np.ndarray) -> float:
-    """The share of pixels that differ by more than 8 levels in some channel."""
-    return float((np.abs(a.astype(int) - b.astype(int)).max(axis=2) > 8).mean())
+def changed(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per pixel: whether it differs by more than 8 levels in some channel."""
+    return np.abs(a[..., :3].astype(int) - b[..., :3].astype(int)).max(axis=2) > 8
+
+
+def changed_share(a: np.ndarray, b: np.ndarray, where: np.ndarray | None = None) -> float:
+    """The share of pixels that differ by more than 8 levels in some channel; of the pixels
+    in the mask `where` when given (those that differ between two photos: where letterbox
+    bars are black in both, no transition has anything to change)."""
+    differ = changed(a, b)
+    return float(differ[where].mean() if where is not None else differ.mean())

@@ -7,6 +7,8 @@ import gc
 import json
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +21,8 @@ from slideshow.pacing import FrameStats, GcControl, PhaseTimer, VsyncClock
 from slideshow.pacing.fake_time import FakeTime
 from slideshow.pacing.presenter import Presenter
 from slideshow.run.app import run_show
+from slideshow.run.display import DisplayRun
+from slideshow.show.controls import ShowControls
 from tests.support import EMPTY_TOML, run_in_fresh_process
 
 pytestmark = pytest.mark.usefixtures("nothing_left_behind")
@@ -35,11 +39,12 @@ def red_photos(tmp_path: Path) -> Path:
     return folder
 
 
-def small_show_config(folder: Path, **display: object) -> Config:
-    overrides = {"show.paths": [str(folder)], "display.size": "160x90", "display.fullscreen": False,
+def small_show_config(folder: Path, settings: dict[str, object] | None = None) -> Config:
+    """A small windowed (or headless) show of `folder`; `settings`: more config keys."""
+    overrides: dict[str, object] = {"show.paths": [str(folder)], "display.size": "160x90", "display.fullscreen": False,
                  "show.interval_s": 0.5, "show.transition_s": 0.1, "workers.image_workers": 1,
                  "audio.source": "synthetic", "transitions.pool": "crossfade"}
-    overrides.update({f"display.{k}": v for k, v in display.items()})
+    overrides.update(settings or {})
     return load_config(EMPTY_TOML, overrides)
 
 
@@ -76,9 +81,10 @@ def test_headless_show_shows_the_photo(red_photos, monkeypatch):
     assert_red_centre(report.last_frame)
 
 
-def imports_inside_frames(folder: Path) -> tuple[int, list[tuple[int, str]]]:
-    """Runs the show headless in this (fresh) process with an audit hook on imports; returns
-    the frames run and each (frame, module) imported once frames had begun."""
+def audit_imports_once_frames_run() -> tuple[list[int], list[tuple[int, str, str]]]:
+    """Counts frames (every display's) and, with an audit hook, records each (frame, module,
+    thread) imported once frames have begun. For a fresh process only: the hook stays for
+    good, and FrameLoop.run_frame stays wrapped."""
     from slideshow import loop as loop_module
 
     frames = [0]
@@ -89,13 +95,20 @@ def imports_inside_frames(folder: Path) -> tuple[int, list[tuple[int, str]]]:
         run_frame(self)
 
     loop_module.FrameLoop.run_frame = counted
-    imported: list[tuple[int, str]] = []
+    imported: list[tuple[int, str, str]] = []
 
     def hook(event: str, args: tuple) -> None:
         if event == "import" and frames[0] > 0:
-            imported.append((frames[0], args[0]))
+            imported.append((frames[0], args[0], threading.current_thread().name))
 
-    sys.addaudithook(hook)  # for good: that is why this runs in a process of its own
+    sys.addaudithook(hook)
+    return frames, imported
+
+
+def imports_inside_frames(folder: Path) -> tuple[int, list[tuple[int, str, str]]]:
+    """Runs the show headless in this (fresh) process; returns the frames run and what was
+    imported once they had begun."""
+    frames, imported = audit_imports_once_frames_run()
     run_show(small_show_config(folder), headless=True, frames=120)
     return frames[0], imported
 
@@ -106,6 +119,85 @@ def test_no_module_is_imported_once_frames_run(red_photos):
     frames, imported = run_in_fresh_process(imports_inside_frames, red_photos)
     assert frames > 120
     assert imported == []
+
+
+KEYS_PRESSED = ("i", "t", "right", "space", "space", "left", "v", "right")
+
+
+def imports_inside_a_windowed_show(folder: Path) -> dict:
+    """Runs a windowed show in this (fresh) process with captions, Ken Burns (forced on:
+    on llvmpipe "auto" turns it off) and every show key pressed while it runs, through the
+    window's own key callback as glfw calls it; ends it with Esc once a transition has run
+    after the keys. Returns what happened, and what was imported once frames began."""
+    frames, imported = audit_imports_once_frames_run()
+    controls: list[ShowControls] = []
+    runs: list[DisplayRun] = []
+    build_controls, start_run = ShowControls.__init__, DisplayRun.start
+
+    def recorded_controls(self: ShowControls, *args: object, **options: object) -> None:
+        build_controls(self, *args, **options)
+        controls.append(self)
+
+    def recorded_run(self: DisplayRun) -> None:
+        runs.append(self)
+        start_run(self)
+
+    ShowControls.__init__ = recorded_controls  # type: ignore[method-assign]
+    DisplayRun.start = recorded_run  # type: ignore[method-assign]
+    facts: dict = {"keys": []}
+
+    def until(condition, what: str) -> None:  # imports nothing: it runs beside the frames
+        deadline = time.monotonic() + 120.0
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what}")
+            time.sleep(0.02)
+
+    def press_keys() -> None:
+        try:
+            until(lambda: controls and controls[-1].show.photos_shown >= 1, "the first photo")
+            show = controls[-1].show
+            for name in KEYS_PRESSED:
+                runs[-1].surface.on_key(name)  # what glfw calls: the app's whole key path
+                facts["keys"].append(name)
+                time.sleep(0.25)
+            shown = show.photos_shown
+            until(lambda: show.photos_shown > shown, "a transition after the keys")
+        finally:
+            if runs:
+                runs[-1].surface.on_key("escape")
+
+    presser = threading.Thread(target=press_keys, name="test keys", daemon=True)
+    presser.start()
+    config = small_show_config(folder, settings={"ken_burns.enabled": "on"})
+    result = run_show(config, seconds=300.0)  # the seconds are only a deadline: Esc ends it
+    presser.join(10.0)
+    [report] = result.displays
+    show = controls[-1].show
+    return {**facts, "frames": frames[0], "imported": imported, "exit_reason": result.exit_reason,
+            "surface": report.surface, "photos_shown": report.show["photos_shown"],
+            "gl_error": report.show["gl_error"], "ken_burns": show._ken_burns is not None,  # (no public word for it)
+            "events": [text for _, text in show.events]}
+
+
+@pytest.mark.window
+def test_no_module_is_imported_once_a_windowed_show_with_keys_captions_and_ken_burns_runs(
+        red_photos, x_display):
+    facts = run_in_fresh_process(imports_inside_a_windowed_show, red_photos)
+    assert facts["surface"] == "window" and facts["exit_reason"] == "key"
+    assert facts["keys"] == list(KEYS_PRESSED)
+    assert facts["ken_burns"]
+    events = facts["events"]
+    for note in ("key i: caption of red-", "key t: transition", "key right: next photo",
+                 "key space: paused", "key space: playing", "key left: back to red-",
+                 "key v: visualizer"):
+        assert any(event.startswith(note) for event in events), (note, events)
+    # A photo was on screen before the keys, and a transition ran after them.
+    assert facts["photos_shown"] >= 2
+    last_key = max(i for i, event in enumerate(events) if event.startswith("key "))
+    assert "transition begins: crossfade" in events[last_key:], events
+    assert facts["gl_error"] == "GL_NO_ERROR"
+    assert facts["imported"] == [], "\n".join(map(str, facts["imported"]))
 
 
 def windowed_run(folder: Path):

@@ -176,7 +176,8 @@ def imports_inside_a_windowed_show(folder: Path) -> dict:
     show = controls[-1].show
     return {**facts, "frames": frames[0], "imported": imported, "exit_reason": result.exit_reason,
             "surface": report.surface, "photos_shown": report.show["photos_shown"],
-            "gl_error": report.show["gl_error"], "ken_burns": show._ken_burns is not None,  # (no public word for it)
+            "gl_error": report.show["gl_error"],
+            "ken_burns": show._ken_burns is not None,  # the show has no public word for it
             "events": [text for _, text in show.events]}
 
 
@@ -256,7 +257,7 @@ class FakeInstantSurface:
         self.time.advance(0.0005)
 
 
-class GarbageScene:
+class FakeGarbageScene:
     """Makes reference cycles every step, the way careless per-frame code would."""
 
     transition_active = False
@@ -281,7 +282,7 @@ def test_garbage_made_inside_frames_is_collected_between_frames(mode, expect_in_
     surface = FakeInstantSurface(time)
     period_s = 1 / 60
     gc_control = GcControl(mode, now=time.now)
-    loop = FrameLoop(surface, GarbageScene(), Presenter(surface, period_s, "paced", now=time.now,
+    loop = FrameLoop(surface, FakeGarbageScene(), Presenter(surface, period_s, "paced", now=time.now,
                                                          sleep=time.sleep),
                      VsyncClock(period_s), FrameStats(period_s, 256), PhaseTimer(PHASES, 256),
                      gc_control, now=time.now)

@@ -64,7 +64,7 @@ def test_a_path_that_does_not_exist_is_named_and_exits_2(tmp_path):
     assert done.stdout == ""
 
 
-class _Stream:
+class FakeTerminal:
     def __init__(self, tty: bool) -> None:
         self.tty, self.text = tty, ""
 
@@ -83,7 +83,7 @@ STATS = LibraryStats(photos=1200, unchecked=0, folders=3, scanning=True, phase="
 
 
 def test_progress_rewrites_one_line_on_a_terminal():
-    stream = _Stream(tty=True)
+    stream = FakeTerminal(tty=True)
     progress = Progress(stream)
     progress.show(STATS)
     progress.show(STATS)
@@ -94,7 +94,7 @@ def test_progress_rewrites_one_line_on_a_terminal():
 
 
 def test_progress_without_a_terminal_prints_a_line_every_few_seconds():
-    stream = _Stream(tty=False)
+    stream = FakeTerminal(tty=False)
     now = [100.0]
     progress = Progress(stream, clock=lambda: now[0])
     for _ in range(30):  # 3 s of ticks: no line yet

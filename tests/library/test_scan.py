@@ -163,7 +163,7 @@ def test_files_and_folders_that_vanish_during_the_scan_are_tolerated(tmp_path):
                 (root / "vanishes.jpg").unlink()
                 (root / "gone_folder" / "x.jpg").unlink()
                 (root / "gone_folder").rmdir()
-                return _Entries(entries)
+                return FakeScandirEntries(entries)
             return listing
 
     with scan([root], tmp_path, scandir=Vanishing()) as library:
@@ -172,7 +172,7 @@ def test_files_and_folders_that_vanish_during_the_scan_are_tolerated(tmp_path):
         assert all_paths(library, 3) == {str(root / "stays.jpg")}
 
 
-class _Entries(list):
+class FakeScandirEntries(list):
     """A listing taken earlier, served like os.scandir's iterator."""
 
     def __enter__(self):

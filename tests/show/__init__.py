@@ -1,1 +1,1 @@
-"""Tests of slideshow/show/: the show's timeline, keys, Ken Burns, history, captions and audio overlay."""
+"""Tests of slideshow/show/: timeline, keys, Ken Burns, history, captions, audio overlay."""

@@ -15,7 +15,7 @@ from slideshow.show.timeline import AudioMotionSettings, KenBurnsSettings, Show
 PERIOD_S = 1 / 60
 
 
-class ScriptedBeats:
+class FakeBeatOverlay:
     """Stands in for the audio overlay with music whose kicks and bass the test sets."""
 
     def __init__(self) -> None:
@@ -30,7 +30,9 @@ class ScriptedBeats:
     def draw(self) -> None: ...
 
 
-class Photo:
+class FakePhoto:
+    """A decoded photo as the pipeline hands it out: one flat colour."""
+
     def __init__(self, rgb) -> None:
         self.pixels = np.empty((32, 64, 4), np.uint8)
         self.pixels[...] = (*rgb, 255)
@@ -39,9 +41,11 @@ class Photo:
     def release(self) -> None: ...
 
 
-class Photos:
+class FakePipeline:
+    """Stands in for the image pipeline: `count` photos, ready at once."""
+
     def __init__(self, count: int) -> None:
-        self.waiting = [Photo((40 * i, 80, 200 - 40 * i)) for i in range(count)]
+        self.waiting = [FakePhoto((40 * i, 80, 200 - 40 * i)) for i in range(count)]
 
     def take_ready(self):
         return self.waiting.pop(0) if self.waiting else None
@@ -75,8 +79,8 @@ def photo_pass(egl_surface):
 
 
 def test_the_next_transition_starts_on_a_kick_after_the_hold(egl_surface, photo_pass):
-    beats = ScriptedBeats()
-    show = Show(Photos(2), photo_pass, beats, hold_s=0.1, transition_s=0.1, upload_budget_s=1.0,
+    beats = FakeBeatOverlay()
+    show = Show(FakePipeline(2), photo_pass, beats, hold_s=0.1, transition_s=0.1, upload_budget_s=1.0,
                 audio_motion=AudioMotionSettings(beat_transitions=True, beat_wait_s=5.0))
 
     def kick_at_frame_60(frame: int) -> None:
@@ -91,7 +95,7 @@ def test_the_next_transition_starts_on_a_kick_after_the_hold(egl_surface, photo_
 
 
 def test_without_a_kick_the_transition_starts_once_the_wait_is_over(egl_surface, photo_pass):
-    show = Show(Photos(2), photo_pass, ScriptedBeats(), hold_s=0.1, transition_s=0.1,
+    show = Show(FakePipeline(2), photo_pass, FakeBeatOverlay(), hold_s=0.1, transition_s=0.1,
                 upload_budget_s=1.0, audio_motion=AudioMotionSettings(beat_transitions=True,
                                                                       beat_wait_s=0.5))
     began = run_frames(show, egl_surface, 120)
@@ -112,8 +116,9 @@ def test_a_kick_zooms_in_within_the_photo_and_the_bass_reaches_transitions(egl_s
 
     photo_pass = RecordingPass(egl_surface.ctx, egl_surface.size)
     try:
-        beats = ScriptedBeats()
-        show = Show(Photos(1), photo_pass, beats, hold_s=5.0, transition_s=0.1, upload_budget_s=1.0,
+        beats = FakeBeatOverlay()
+        show = Show(FakePipeline(1), photo_pass, beats, hold_s=5.0, transition_s=0.1,
+                    upload_budget_s=1.0,
                     ken_burns=KenBurnsSettings(1.0, 1.1, 0.01, seed=1),
                     audio_motion=AudioMotionSettings(beat_zoom=0.2, energy=True))
         run_frames(show, egl_surface, 20)

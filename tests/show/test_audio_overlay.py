@@ -15,7 +15,7 @@ from slideshow.run.app import parse_area, parse_colours
 from slideshow.show.audio_overlay import AudioOverlay
 
 
-class ScriptedPublisher:
+class FakePublisher:
     """Publishes value k (every band = k / 100) at time k * 10 ms, on a hand-set clock."""
 
     def __init__(self) -> None:
@@ -30,7 +30,9 @@ class ScriptedPublisher:
         return k, self.now_s - k / 100.0
 
 
-class RecordingVisualizer:
+class FakeVisualizer:
+    """Stands in for the visualizer (no GL): records the first band of each update."""
+
     def __init__(self) -> None:
         self.seen: list[float] = []
 
@@ -41,8 +43,8 @@ class RecordingVisualizer:
 
 
 def run(latency_ms: float, seconds: float = 1.0) -> list[float]:
-    publisher = ScriptedPublisher()
-    visualizer = RecordingVisualizer()
+    publisher = FakePublisher()
+    visualizer = FakeVisualizer()
     overlay = AudioOverlay(publisher, visualizer, latency_ms=latency_ms, now=lambda: publisher.now_s)
     for frame in range(int(seconds * 60)):
         publisher.now_s = frame / 60
@@ -64,8 +66,8 @@ def test_latency_draws_the_value_published_that_long_ago():
 
 
 def test_summary_reports_source_and_ages():
-    publisher = ScriptedPublisher()
-    overlay = AudioOverlay(publisher, RecordingVisualizer(), now=lambda: publisher.now_s)
+    publisher = FakePublisher()
+    overlay = AudioOverlay(publisher, FakeVisualizer(), now=lambda: publisher.now_s)
     for frame in range(30):
         publisher.now_s = frame / 60 + 0.004
         overlay.drain()
@@ -86,7 +88,7 @@ def test_area_and_colours_settings_are_checked():
 
 
 def test_unpacked_bands_match_what_was_published():
-    publisher = ScriptedPublisher()
+    publisher = FakePublisher()
     out = publisher.layout.empty()
     publisher.now_s = 0.25
     publisher.latest(out)

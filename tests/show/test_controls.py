@@ -38,7 +38,9 @@ PERIOD_S = 1 / 60
 SIZE = (64, 32)
 
 
-class Photo:
+class FakePhoto:
+    """A decoded photo as the pipeline hands it out: one flat colour, its release noted."""
+
     def __init__(self, rgb: tuple[int, int, int], path: str = "") -> None:
         self.pixels = np.empty((SIZE[1], SIZE[0], 4), np.uint8)
         self.pixels[...] = (*rgb, 255)
@@ -49,15 +51,16 @@ class Photo:
         self.released = True
 
 
-class ScriptedPhotos:
-    """Hands out the photos it is given; records what the controls tell a pipeline."""
+class FakePipeline:
+    """Stands in for the image pipeline: hands out the photos it is given; records what
+    the controls tell a pipeline."""
 
-    def __init__(self, *photos: Photo) -> None:
+    def __init__(self, *photos: FakePhoto) -> None:
         self.waiting = list(photos)
         self.shown: list[str] = []
         self.orders: list[tuple] = []
 
-    def take_ready(self) -> Photo | None:
+    def take_ready(self) -> FakePhoto | None:
         return self.waiting.pop(0) if self.waiting else None
 
     def mark_shown(self, path: str) -> None:
@@ -129,7 +132,7 @@ def test_every_show_key_has_an_action_and_no_other():
 
 
 def test_next_ends_the_hold_in_the_frame_that_takes_the_key(egl_surface):
-    rig = Rig(egl_surface, ScriptedPhotos(Photo(RED), Photo(GREEN)), hold_s=60.0)
+    rig = Rig(egl_surface, FakePipeline(FakePhoto(RED), FakePhoto(GREEN)), hold_s=60.0)
     try:
         rig.run_until(lambda: rig.show.photos_shown == 1)
         rig.run(30)  # green is decoded, uploaded and composed meanwhile; the hold is a minute
@@ -145,14 +148,14 @@ def test_next_ends_the_hold_in_the_frame_that_takes_the_key(egl_surface):
 
 
 def test_next_before_the_photo_is_ready_starts_the_transition_once_it_is(egl_surface):
-    photos = ScriptedPhotos(Photo(RED))
+    photos = FakePipeline(FakePhoto(RED))
     rig = Rig(egl_surface, photos, hold_s=60.0)
     try:
         rig.run_until(lambda: rig.show.photos_shown == 1)
         rig.keys.append("right")
         rig.run(20)
         assert len(rig.began) == 1  # nothing to show yet: the skip waits for a photo...
-        photos.waiting.append(Photo(BLUE))
+        photos.waiting.append(FakePhoto(BLUE))
         arrived = rig.frames
         rig.run_until(lambda: len(rig.began) == 2, limit=20)
         # ...and takes it as soon as it is ready: upload, 4 compose strips, then the start.
@@ -169,7 +172,7 @@ def test_pause_holds_past_the_hold_and_freezes_ken_burns_and_resume_continues(eg
             super().set_views(front, back)
 
     photo_pass = RecordingPass(egl_surface.ctx, SIZE)
-    rig = Rig(egl_surface, ScriptedPhotos(Photo(RED), Photo(GREEN)), hold_s=0.1,
+    rig = Rig(egl_surface, FakePipeline(FakePhoto(RED), FakePhoto(GREEN)), hold_s=0.1,
               photo_pass=photo_pass, ken_burns=KenBurnsSettings(1.0, 1.2, 0.05, seed=3))
     try:
         rig.run_until(lambda: rig.show.photos_shown == 1)  # red's hold began: 6 frames
@@ -192,7 +195,7 @@ def test_pause_holds_past_the_hold_and_freezes_ken_burns_and_resume_continues(eg
 
 
 def test_a_transition_running_when_paused_finishes(egl_surface):
-    rig = Rig(egl_surface, ScriptedPhotos(Photo(RED), Photo(GREEN)), hold_s=0.1, transition_s=0.2)
+    rig = Rig(egl_surface, FakePipeline(FakePhoto(RED), FakePhoto(GREEN)), hold_s=0.1, transition_s=0.2)
     try:
         rig.run_until(lambda: len(rig.began) == 2)
         rig.keys.append("space")
@@ -239,7 +242,7 @@ def test_previous_brings_the_earlier_photos_back_and_right_steps_forward_again(e
 
 
 def test_left_at_the_first_photo_changes_nothing(egl_surface):
-    photos = ScriptedPhotos(Photo(RED), Photo(GREEN))
+    photos = FakePipeline(FakePhoto(RED), FakePhoto(GREEN))
     rig = Rig(egl_surface, photos, hold_s=60.0)
     try:
         rig.run_until(lambda: rig.show.photos_shown == 1)
@@ -255,7 +258,7 @@ def test_t_pins_each_transition_of_the_pool_in_turn_then_random_again(egl_surfac
 
     deck = TransitionDeck(egl_surface.ctx, ("wipe-left", "wipe-right", "crossfade"), "linear",
                           str(tmp_path), rng=random.Random(1))
-    photos = ScriptedPhotos(*[Photo((i * 20, 0, 0)) for i in range(12)])
+    photos = FakePipeline(*[FakePhoto((i * 20, 0, 0)) for i in range(12)])
     rig = Rig(egl_surface, photos, hold_s=0.05, transition_s=0.05, deck=deck)
     try:
         rig.run(2)
@@ -281,26 +284,26 @@ def test_t_pins_each_transition_of_the_pool_in_turn_then_random_again(egl_surfac
 def test_v_steps_the_visualizer_through_its_modes_and_off_draws_nothing(egl_surface):
     from slideshow.gpu.visualizer import Visualizer
 
-    class Loud:
+    class FakeLoudBlock:
         bands = np.full(16, 0.9, np.float32)
         waveform = np.sin(np.linspace(0, 12, 256)).astype(np.float32)
         kicks = snares = 0
         silent = False
 
-    class Overlay:  # the audio overlay's part the show uses, fed a loud steady signal
+    class FakeLoudOverlay:  # the audio overlay's part the show uses, fed a loud steady signal
         kicks, beat, bass = 0, 0.0, 0.0
 
         def drain(self) -> None: ...
 
         def step(self, dt_s: float) -> None:
-            visualizer.update(Loud(), dt_s)
+            visualizer.update(FakeLoudBlock(), dt_s)
 
         def draw(self) -> None:
             visualizer.draw()
 
     visualizer = Visualizer(egl_surface.ctx, area=(0.0, 0.0, 1.0, 0.5), bands=16)
-    rig = Rig(egl_surface, ScriptedPhotos(Photo(BLUE)), hold_s=60.0, modes=visualizer,
-              overlay=Overlay())
+    rig = Rig(egl_surface, FakePipeline(FakePhoto(BLUE)), hold_s=60.0, modes=visualizer,
+              overlay=FakeLoudOverlay())
     try:
         rig.run_until(lambda: rig.show.photos_shown == 1)
         drawn = {}
@@ -346,7 +349,7 @@ def test_i_shows_the_caption_made_off_the_render_thread_and_it_fades(egl_surface
     captions, layout, gate = captions_on
     path = tmp_path / "beach.png"
     path.write_bytes(b"")  # a file to take the date from (its modification date)
-    rig = Rig(egl_surface, ScriptedPhotos(Photo(GREEN, str(path))), hold_s=60.0, texts=captions)
+    rig = Rig(egl_surface, FakePipeline(FakePhoto(GREEN, str(path))), hold_s=60.0, texts=captions)
     try:
         rig.run_until(lambda: rig.show.photos_shown == 1)
         before = rig.frame()
@@ -388,7 +391,7 @@ def test_i_shows_the_caption_made_off_the_render_thread_and_it_fades(egl_surface
 def test_space_says_paused_until_resumed(egl_surface, captions_on):
     captions, layout, gate = captions_on
     gate["go"].set()
-    rig = Rig(egl_surface, ScriptedPhotos(Photo(RED)), hold_s=60.0, texts=captions)
+    rig = Rig(egl_surface, FakePipeline(FakePhoto(RED)), hold_s=60.0, texts=captions)
     try:
         rig.run_until(lambda: rig.show.photos_shown == 1)
         rig.keys.append("space")

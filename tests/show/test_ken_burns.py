@@ -55,7 +55,7 @@ def test_zooming_in_ends_framed_on_the_focus():
 MAGENTA = (255, 0, 255)
 
 
-class GradientPhoto:
+class FakeGradientPhoto:
     """A decoded photo as the pipeline hands it out: a gradient (so motion shows), with
     its detail (focus) in a corner, the hardest place to frame."""
 
@@ -72,11 +72,13 @@ class GradientPhoto:
         self.released = True
 
 
-class PhotoQueue:
-    def __init__(self, photos: list[GradientPhoto]) -> None:
+class FakePipeline:
+    """Stands in for the image pipeline: the given photos, ready at once."""
+
+    def __init__(self, photos: list[FakeGradientPhoto]) -> None:
         self.photos = photos
 
-    def take_ready(self) -> GradientPhoto | None:
+    def take_ready(self) -> FakeGradientPhoto | None:
         return self.photos.pop(0) if self.photos else None
 
 
@@ -92,7 +94,7 @@ def test_ken_burns_never_shows_anything_outside_the_photo_and_moves_through_tran
     # Anything sampled outside a frame comes back magenta instead of the edge texel.
     for sampler in (photo_pass.view_sampler, *(p._sampler for p in deck.passes)):
         sampler.border_color = (1.0, 0.0, 1.0, 1.0)
-    photos = PhotoQueue([GradientPhoto(size, seed, focus) for seed, focus in
+    photos = FakePipeline([FakeGradientPhoto(size, seed, focus) for seed, focus in
                          enumerate([(0.0, 0.0), (1.0, 1.0), (1.0, 0.0)])])
     settings = KenBurnsSettings(zoom_min=1.0, zoom_max=1.4, zoom_per_s=0.5, seed=2)
     show = Show(photos, photo_pass, None, hold_s=0.4, transition_s=0.2, upload_budget_s=1.0,

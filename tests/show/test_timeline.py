@@ -27,7 +27,9 @@ class FakeFenceUnsignalledUntilOpened:
     def delete(self) -> None: ...
 
 
-class ScriptedPhoto:
+class FakePhoto:
+    """A decoded photo as the pipeline hands it out: one flat colour."""
+
     def __init__(self, rgb: tuple[int, int, int], size=(64, 32)) -> None:
         self.pixels = np.empty((size[1], size[0], 4), np.uint8)
         self.pixels[...] = (*rgb, 255)
@@ -38,13 +40,14 @@ class ScriptedPhoto:
         self.released = True
 
 
-class ScriptedPhotoSource:
-    """Hands out the photos it is given, and nothing while its list is empty."""
+class FakePipeline:
+    """Stands in for the image pipeline: hands out the photos it is given, and nothing
+    while its list is empty."""
 
     def __init__(self) -> None:
-        self.waiting: list[ScriptedPhoto] = []
+        self.waiting: list[FakePhoto] = []
 
-    def take_ready(self) -> ScriptedPhoto | None:
+    def take_ready(self) -> FakePhoto | None:
         return self.waiting.pop(0) if self.waiting else None
 
 
@@ -52,7 +55,7 @@ class ScriptedPhotoSource:
 def rig(egl_surface):
     FakeFenceUnsignalledUntilOpened.opened = False
     photo_pass = PhotoPass(egl_surface.ctx, egl_surface.size, fence_factory=FakeFenceUnsignalledUntilOpened)
-    source = ScriptedPhotoSource()
+    source = FakePipeline()
     show = Show(source, photo_pass, None, hold_s=0.1, transition_s=0.1, upload_budget_s=0.01)
     yield show, source, photo_pass, egl_surface
     photo_pass.release()
@@ -72,7 +75,7 @@ def frame(show: Show, surface) -> np.ndarray:
 
 def test_no_transition_before_the_fence_signals_and_the_slot_is_freed_once_copied(rig):
     show, source, _, surface = rig
-    red = ScriptedPhoto((255, 0, 0))
+    red = FakePhoto((255, 0, 0))
     source.waiting.append(red)
     for _ in range(30):  # half a second: far past the hold time
         shown = frame(show, surface)
@@ -95,7 +98,7 @@ def test_no_transition_before_the_fence_signals_and_the_slot_is_freed_once_copie
 def test_a_late_photo_keeps_the_current_one_on_screen(rig):
     show, source, _, surface = rig
     FakeFenceUnsignalledUntilOpened.opened = True
-    source.waiting.append(ScriptedPhoto((0, 0, 255)))
+    source.waiting.append(FakePhoto((0, 0, 255)))
     for _ in range(20):
         frame(show, surface)
     assert show.photos_shown == 1
@@ -104,7 +107,7 @@ def test_a_late_photo_keeps_the_current_one_on_screen(rig):
         assert not show.transition_active
         assert tuple(shown[16, 32, :3]) == (0, 0, 255)
     assert show.late_photos == 1  # counted once per late photo, not once per frame
-    source.waiting.append(ScriptedPhoto((0, 255, 0)))
+    source.waiting.append(FakePhoto((0, 255, 0)))
     for _ in range(20):
         shown = frame(show, surface)
     assert show.photos_shown == 2 and tuple(shown[16, 32, :3]) == (0, 255, 0)
@@ -113,7 +116,7 @@ def test_a_late_photo_keeps_the_current_one_on_screen(rig):
 def test_events_tell_a_photo_change_in_order_with_frame_numbers(rig):
     show, source, _, surface = rig
     FakeFenceUnsignalledUntilOpened.opened = True
-    source.waiting.append(ScriptedPhoto((0, 0, 255)))
+    source.waiting.append(FakePhoto((0, 0, 255)))
     for _ in range(30):  # the first photo's change, then 0.1 s of hold with nothing decoded
         frame(show, surface)
     texts = [text for _, text in show.events]

@@ -10,6 +10,8 @@ import platform
 import sys
 from typing import Any
 
+from PIL import Image
+
 from slideshow.commands.options import add_config_options, config_from_args
 from slideshow.commands.show import DISPLAY_FLAGS, add_display_options
 from slideshow.pacing.slow_frames import format_slowest
@@ -46,6 +48,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Heavy: the show's stack, loaded only when a show runs.
     from slideshow.run.app import run_show
 
     args.fullscreen_flag = "true" if args.fullscreen and not args.headless else "false"
@@ -61,8 +64,6 @@ def run(args: argparse.Namespace) -> int:
                       frames=args.frames, capture_last_frame=bool(args.screenshot))
     displays = [bench_figures(report) for report in result.displays]
     if args.screenshot:
-        from PIL import Image
-
         for index, report in enumerate(result.displays):
             path = args.screenshot if index == 0 else _numbered(args.screenshot, index)
             Image.fromarray(report.last_frame[..., :3]).save(path)

@@ -22,11 +22,16 @@ from slideshow.commands import (
     listen,
     preview,
     scan,
+    screensaver,
     show,
     transitions,
 )
 from slideshow.config import describe_settings
 from slideshow.errors import SlideshowError
+from slideshow.screensaver.launch_args import (
+    looks_like_screensaver_args,
+    parse_launch_args,
+)
 
 COMMANDS = {
     "show": show, "bench": bench, "check": check, "scan": scan, "transitions": transitions,
@@ -52,7 +57,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    from slideshow.screensaver.launch_args import looks_like_screensaver_args
 
     # A host's arguments (`-root`, `/p 1234`) never start with one of our commands.
     if (not args_list or args_list[0] not in COMMANDS) and looks_like_screensaver_args(
@@ -78,9 +82,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _screensaver(args_list: list[str]) -> int:
     """A screensaver host's launch (`-root`, `-window-id ID`, `/s`, `/p HWND`, `/c`)."""
-    from slideshow.commands import screensaver
-    from slideshow.screensaver.launch_args import parse_launch_args
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         datefmt="%H:%M:%S")
     parser = build_parser()

@@ -294,7 +294,7 @@ class Config:
 
 def default_config_path() -> Path:
     """The per-user config file (XDG on Linux, Application Support on macOS, AppData on Windows)."""
-    import platformdirs
+    import platformdirs  # deferred: only when no --config names the file
 
     return Path(platformdirs.user_config_dir("slideshow")) / "config.toml"
 

@@ -1,15 +1,31 @@
-"""Shared fixtures: one EGL context for GL tests (with the GL error state checked around
-each test, as moderngl's own suite does), the shared photo folder when it exists, and
-a display check for window tests."""
+"""Fixtures shared across the test folders: the one EGL context for GL tests (with the GL
+error state checked around each test, as moderngl's own suite does), the X display for
+window tests, the shared photo folder when it exists, and the one leak check for tests that
+start processes, shared memory or threads. A folder's own fixtures live in its conftest.py;
+plain helpers in tests/support.py.
+
+EGL and the X display are machine parts: without one, a test skips in a user's own run and
+fails in CI (tests/machine.py)."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import threading
+import time
+from collections.abc import Iterator
+from multiprocessing import resource_tracker
 from pathlib import Path
 
 import pytest
 
-SHARED_PHOTOS = Path(__file__).resolve().parents[2] / "shared" / "photos"
+from slideshow.errors import SurfaceError
+from slideshow.gpu.headless import HeadlessSurface
+from slideshow.workers.shm import owner_pid, project_segments
+from tests.machine import in_ci, missing
+from tests.support import OUR_PIDS, SHARED_PHOTOS
+
+LEFTOVER_GRACE_S = 5.0  # a SIGKILLed creator's tracker, or a closing thread, needs a moment
 
 
 @pytest.fixture(scope="session")
@@ -21,20 +37,17 @@ def shared_photos() -> Path:
 
 
 @pytest.fixture(scope="session")
-def _egl_surface():
-    from slideshow.errors import SurfaceError
-    from slideshow.gpu.headless import HeadlessSurface
-
+def _egl_surface() -> Iterator[HeadlessSurface]:
     try:
         surface = HeadlessSurface((64, 32))
     except SurfaceError as exc:
-        pytest.skip(f"no EGL context here: {exc}")
+        missing("EGL", f"{exc}")
     yield surface
     surface.release()
 
 
 @pytest.fixture
-def egl_surface(_egl_surface):
+def egl_surface(_egl_surface: HeadlessSurface) -> Iterator[HeadlessSurface]:
     """A 64x32 headless surface, made current (a test that ran the app headless in this
     process leaves its own, released, context current); the test fails if it leaves a GL
     error behind."""
@@ -46,67 +59,48 @@ def egl_surface(_egl_surface):
         assert ctx.error == "GL_NO_ERROR"
 
 
-def run_in_fresh_process(function, *args, timeout_s: float = 180.0):
-    """Runs a module-level `function(*args)` in a new (spawned) Python process and returns
-    its result. Window tests use it: a process with the shared EGL context current cannot
-    also make a GLX context current (X error BadAccess from GLXMakeCurrent)."""
-    import concurrent.futures
-    import multiprocessing
-
-    context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
-        return pool.submit(function, *args).result(timeout=timeout_s)
-
-
 @pytest.fixture
 def x_display() -> str:
     display = os.environ.get("DISPLAY")
     if not display:
-        pytest.skip("no X display: run the tests through ./test.sh, which starts Xvfb")
+        missing("an X display", "DISPLAY is not set; run the tests through ./test.sh, which "
+                "starts Xvfb (apt install xvfb)")
     return display
 
 
-# ---- shared memory: segments this test process (or a child it started) leaves behind ----
-# Modules opt in with `pytestmark = pytest.mark.usefixtures("dev_shm_left_clean")`.
+# ---- in CI, a test that needs a machine part never skips -------------------------------
+# `missing` (tests/machine.py) already fails there; this also catches a skip from any other
+# path (a helper or library that skips by itself) in a test that needs EGL, an X display or
+# PulseAudio, by its fixtures or its markers. A skip or skipif marker is a condition written
+# beside the test (another platform), not a part gone missing: it stays a skip.
 
-#: This process and the children its tests start: their segments are the ones to check.
-OUR_PIDS = {os.getpid()}
-REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def dev_shm_left_clean():
-    """No segment created by this process or a child it started stays in /dev/shm after
-    a test. (Other programs, other test runs among them, may use /dev/shm meanwhile.)"""
-    import time
-
-    from slideshow.workers.shm import owner_pid, project_segments
-
-    before = set(project_segments())
-    yield
-    deadline = time.monotonic() + 2.0  # a SIGKILLed creator's tracker needs a moment
-    while True:
-        left = [n for n in set(project_segments()) - before if owner_pid(n) in OUR_PIDS]
-        if not left or time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
-    assert not left, f"segments left in /dev/shm: {left}"
+PART_FIXTURES = {"egl_surface": "EGL", "_egl_surface": "EGL", "x_display": "an X display",
+                 "pulse_server": "PulseAudio"}
+PART_MARKERS = {"egl": "EGL", "window": "an X display", "pulse": "PulseAudio"}
 
 
-def start_python(*args: str):
-    """`python args...` in the repository, pipes on every stream, its pid noted."""
-    import subprocess
-    import sys
-
-    child = subprocess.Popen([sys.executable, *args], cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    OUR_PIDS.add(child.pid)
-    return child
+def _parts_needed(item: pytest.Item) -> list[str]:
+    fixtures = getattr(item, "fixturenames", ())
+    parts = [part for name, part in PART_FIXTURES.items() if name in fixtures]
+    parts += [part for name, part in PART_MARKERS.items() if item.get_closest_marker(name)]
+    return sorted(set(parts))
 
 
-# ---- image workers (section owned by the worker / supervisor / pipeline / check tests) ----
-# Not autouse: those test modules opt in with
-# `pytestmark = pytest.mark.usefixtures("no_worker_leftovers")`.
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    declared = item.get_closest_marker("skipif") or item.get_closest_marker("skip")
+    if report.skipped and in_ci() and not declared and (parts := _parts_needed(item)):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = (f"skipped in CI, but it needs {' and '.join(parts)}, which CI has: "
+                           f"{reason}")
+
+
+# ---- what a test leaves behind -----------------------------------------------------------
+# Modules that start worker processes, shared memory or threads opt in with
+# `pytestmark = pytest.mark.usefixtures("nothing_left_behind")`.
 
 
 def _child_pids() -> set[int]:
@@ -125,23 +119,36 @@ def _child_pids() -> set[int]:
     return children
 
 
+def _leftovers(children_before: set[int], segments_before: set[str],
+               threads_before: set[threading.Thread]) -> list[str]:
+    left = []
+    # active_children() also joins the finished ones, so a process that ended is not counted.
+    if processes := multiprocessing.active_children():
+        left.append(f"worker processes still alive: {processes}")
+    tracker_pid = getattr(resource_tracker._resource_tracker, "_pid", None)  # lives all session
+    if stray := sorted(_child_pids() - children_before - {tracker_pid}):
+        left.append(f"child processes still alive: {stray}")
+    if segments := sorted(n for n in set(project_segments()) - segments_before
+                          if owner_pid(n) in OUR_PIDS):
+        left.append(f"segments left in /dev/shm: {segments}")
+    if threads := [t.name for t in threading.enumerate()
+                   if t not in threads_before and t.is_alive()]:
+        left.append(f"threads still running: {threads}")
+    return left
+
+
 @pytest.fixture
-def no_worker_leftovers():
-    """Fails a test that leaves a child process running or one of this process's
-    shared-memory segments in /dev/shm (close() must have joined and unlinked them)."""
-    import multiprocessing
-
-    from slideshow.workers.shm import owner_pid, project_segments
-
+def nothing_left_behind() -> Iterator[None]:
+    """Fails a test that leaves behind a child process still running, a thread, or a
+    shared-memory segment in /dev/shm created by this process or a child it started
+    (OUR_PIDS): close() must have joined and unlinked them. Other programs, other test runs
+    among them, may use /dev/shm meanwhile; only our own segments count."""
     children_before = _child_pids()  # the resource tracker, started once per session
     segments_before = set(project_segments())
+    threads_before = set(threading.enumerate())
     yield
-    leftover = multiprocessing.active_children()
-    assert not leftover, f"worker processes still alive after the test: {leftover}"
-    from multiprocessing import resource_tracker
-
-    tracker_pid = getattr(resource_tracker._resource_tracker, "_pid", None)  # lives all session
-    stray = _child_pids() - children_before - {tracker_pid}
-    assert not stray, f"child processes still alive after the test: {sorted(stray)}"
-    segments = [n for n in set(project_segments()) - segments_before if owner_pid(n) == os.getpid()]
-    assert not segments, f"segments left in /dev/shm: {segments}"
+    deadline = time.monotonic() + LEFTOVER_GRACE_S
+    while (left := _leftovers(children_before, segments_before, threads_before)) \
+            and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not left, "; ".join(left)

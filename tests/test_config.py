@@ -8,6 +8,7 @@ import pytest
 
 from slideshow.config import Config, Size, load_config, override
 from slideshow.errors import ConfigError
+from tests.support import EMPTY_TOML
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -100,7 +101,6 @@ def test_overrides_win_over_the_file_and_name_the_flag(tmp_path):
 
 def test_a_band_range_narrower_than_an_octave_names_both_keys():
     with pytest.raises(ConfigError) as raised:  # refused at load, before any audio starts
-        load_config(Path(__file__).with_name("empty.toml"),
-                    {"audio.low_hz": 500, "audio.high_hz": 800, "audio.source": "off"})
+        load_config(EMPTY_TOML, {"audio.low_hz": 500, "audio.high_hz": 800, "audio.source": "off"})
     assert "audio.low_hz = 500 and audio.high_hz = 800" in str(raised.value)
     assert "at least 2 x low_hz" in str(raised.value)

@@ -29,9 +29,8 @@ from slideshow.config import (
     override,
 )
 from slideshow.errors import ConfigError
-
-REPO = Path(__file__).resolve().parents[1]
-EMPTY = Path(__file__).with_name("empty.toml")
+from tests.support import EMPTY_TOML as EMPTY
+from tests.support import REPO
 
 
 def settings(kind: type | None = None) -> list[tuple[str, dataclasses.Field]]:

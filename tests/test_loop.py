@@ -7,11 +7,12 @@ import gc
 import json
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import run_in_fresh_process
 from PIL import Image
 
 from slideshow.config import Config, load_config
@@ -20,6 +21,11 @@ from slideshow.pacing import FrameStats, GcControl, PhaseTimer, VsyncClock
 from slideshow.pacing.fake_time import FakeTime
 from slideshow.pacing.presenter import Presenter
 from slideshow.run.app import run_show
+from slideshow.run.display import DisplayRun
+from slideshow.show.controls import ShowControls
+from tests.support import EMPTY_TOML, run_in_fresh_process
+
+pytestmark = pytest.mark.usefixtures("nothing_left_behind")
 
 RED = (220, 30, 40)
 
@@ -33,12 +39,13 @@ def red_photos(tmp_path: Path) -> Path:
     return folder
 
 
-def small_show_config(folder: Path, **display: object) -> Config:
-    overrides = {"show.paths": [str(folder)], "display.size": "160x90", "display.fullscreen": False,
+def small_show_config(folder: Path, settings: dict[str, object] | None = None) -> Config:
+    """A small windowed (or headless) show of `folder`; `settings`: more config keys."""
+    overrides: dict[str, object] = {"show.paths": [str(folder)], "display.size": "160x90", "display.fullscreen": False,
                  "show.interval_s": 0.5, "show.transition_s": 0.1, "workers.image_workers": 1,
                  "audio.source": "synthetic", "transitions.pool": "crossfade"}
-    overrides.update({f"display.{k}": v for k, v in display.items()})
-    return load_config(Path(__file__).with_name("empty.toml"), overrides)
+    overrides.update(settings or {})
+    return load_config(EMPTY_TOML, overrides)
 
 
 def assert_red_centre(frame: np.ndarray) -> None:
@@ -46,23 +53,38 @@ def assert_red_centre(frame: np.ndarray) -> None:
     assert np.abs(centre - RED).max() <= 2, f"centre pixel {centre} is not the photo's red"
 
 
-def test_headless_show_runs_exactly_n_measured_frames_and_shows_the_photo(red_photos):
-    # 300 frames (5 s) leave room for the workers' start on a busy 2-core machine.
-    [report] = run_show(small_show_config(red_photos), headless=True, frames=300,
-                        capture_last_frame=True).displays
-    assert report.frames["frames"] == 300
+def test_headless_show_runs_exactly_n_measured_frames(red_photos):
+    [report] = run_show(small_show_config(red_photos), headless=True, frames=120).displays
+    assert report.frames["frames"] == 120
     assert report.vsync == "paced" and report.surface == "headless"
     assert report.refresh_hz == pytest.approx(60.0, rel=0.01)
     assert report.show["gl_error"] == "GL_NO_ERROR"
-    assert report.show["decoded"] >= 1 and report.show["photos_shown"] >= 1
     assert set(report.phase_ms) == set(PHASES)
     assert report.gc["in_frame"] == 0
+
+
+def test_headless_show_shows_the_photo(red_photos, monkeypatch):
+    # The first photo waits for a worker's start and decode: a second or two, far more on a
+    # loaded 2-core machine. The run ends once it is on screen; its frames (a minute at
+    # 60 Hz) are only the deadline.
+    run = FrameLoop.run
+
+    def run_until_a_photo_is_shown(loop: FrameLoop, keep_going) -> None:
+        run(loop, lambda: keep_going() and loop.scene.show.photos_shown == 0)
+
+    monkeypatch.setattr(FrameLoop, "run", run_until_a_photo_is_shown)
+    [report] = run_show(small_show_config(red_photos), headless=True, frames=3600,
+                        capture_last_frame=True).displays
+    assert report.frames["frames"] < 3600, "no photo was shown within a minute of frames"
+    assert report.show["decoded"] >= 1 and report.show["photos_shown"] == 1
+    assert report.show["gl_error"] == "GL_NO_ERROR"
     assert_red_centre(report.last_frame)
 
 
-def imports_inside_frames(folder: Path) -> tuple[int, list[tuple[int, str]]]:
-    """Runs the show headless in this (fresh) process with an audit hook on imports; returns
-    the frames run and each (frame, module) imported once frames had begun."""
+def audit_imports_once_frames_run() -> tuple[list[int], list[tuple[int, str, str]]]:
+    """Counts frames (every display's) and, with an audit hook, records each (frame, module,
+    thread) imported once frames have begun. For a fresh process only: the hook stays for
+    good, and FrameLoop.run_frame stays wrapped."""
     from slideshow import loop as loop_module
 
     frames = [0]
@@ -73,13 +95,20 @@ def imports_inside_frames(folder: Path) -> tuple[int, list[tuple[int, str]]]:
         run_frame(self)
 
     loop_module.FrameLoop.run_frame = counted
-    imported: list[tuple[int, str]] = []
+    imported: list[tuple[int, str, str]] = []
 
     def hook(event: str, args: tuple) -> None:
         if event == "import" and frames[0] > 0:
-            imported.append((frames[0], args[0]))
+            imported.append((frames[0], args[0], threading.current_thread().name))
 
-    sys.addaudithook(hook)  # for good: that is why this runs in a process of its own
+    sys.addaudithook(hook)
+    return frames, imported
+
+
+def imports_inside_frames(folder: Path) -> tuple[int, list[tuple[int, str, str]]]:
+    """Runs the show headless in this (fresh) process; returns the frames run and what was
+    imported once they had begun."""
+    frames, imported = audit_imports_once_frames_run()
     run_show(small_show_config(folder), headless=True, frames=120)
     return frames[0], imported
 
@@ -90,6 +119,86 @@ def test_no_module_is_imported_once_frames_run(red_photos):
     frames, imported = run_in_fresh_process(imports_inside_frames, red_photos)
     assert frames > 120
     assert imported == []
+
+
+KEYS_PRESSED = ("i", "t", "right", "space", "space", "left", "v", "right")
+
+
+def imports_inside_a_windowed_show(folder: Path) -> dict:
+    """Runs a windowed show in this (fresh) process with captions, Ken Burns (forced on:
+    on llvmpipe "auto" turns it off) and every show key pressed while it runs, through the
+    window's own key callback as glfw calls it; ends it with Esc once a transition has run
+    after the keys. Returns what happened, and what was imported once frames began."""
+    frames, imported = audit_imports_once_frames_run()
+    controls: list[ShowControls] = []
+    runs: list[DisplayRun] = []
+    build_controls, start_run = ShowControls.__init__, DisplayRun.start
+
+    def recorded_controls(self: ShowControls, *args: object, **options: object) -> None:
+        build_controls(self, *args, **options)
+        controls.append(self)
+
+    def recorded_run(self: DisplayRun) -> None:
+        runs.append(self)
+        start_run(self)
+
+    ShowControls.__init__ = recorded_controls  # type: ignore[method-assign]
+    DisplayRun.start = recorded_run  # type: ignore[method-assign]
+    facts: dict = {"keys": []}
+
+    def until(condition, what: str) -> None:  # imports nothing: it runs beside the frames
+        deadline = time.monotonic() + 120.0
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what}")
+            time.sleep(0.02)
+
+    def press_keys() -> None:
+        try:
+            until(lambda: controls and controls[-1].show.photos_shown >= 1, "the first photo")
+            show = controls[-1].show
+            for name in KEYS_PRESSED:
+                runs[-1].surface.on_key(name)  # what glfw calls: the app's whole key path
+                facts["keys"].append(name)
+                time.sleep(0.25)
+            shown = show.photos_shown
+            until(lambda: show.photos_shown > shown, "a transition after the keys")
+        finally:
+            if runs:
+                runs[-1].surface.on_key("escape")
+
+    presser = threading.Thread(target=press_keys, name="test keys", daemon=True)
+    presser.start()
+    config = small_show_config(folder, settings={"ken_burns.enabled": "on"})
+    result = run_show(config, seconds=300.0)  # the seconds are only a deadline: Esc ends it
+    presser.join(10.0)
+    [report] = result.displays
+    show = controls[-1].show
+    return {**facts, "frames": frames[0], "imported": imported, "exit_reason": result.exit_reason,
+            "surface": report.surface, "photos_shown": report.show["photos_shown"],
+            "gl_error": report.show["gl_error"],
+            "ken_burns": show._ken_burns is not None,  # the show has no public word for it
+            "events": [text for _, text in show.events]}
+
+
+@pytest.mark.window
+def test_no_module_is_imported_once_a_windowed_show_with_keys_captions_and_ken_burns_runs(
+        red_photos, x_display):
+    facts = run_in_fresh_process(imports_inside_a_windowed_show, red_photos)
+    assert facts["surface"] == "window" and facts["exit_reason"] == "key"
+    assert facts["keys"] == list(KEYS_PRESSED)
+    assert facts["ken_burns"]
+    events = facts["events"]
+    for note in ("key i: caption of red-", "key t: transition", "key right: next photo",
+                 "key space: paused", "key space: playing", "key left: back to red-",
+                 "key v: visualizer"):
+        assert any(event.startswith(note) for event in events), (note, events)
+    # A photo was on screen before the keys, and a transition ran after them.
+    assert facts["photos_shown"] >= 2
+    last_key = max(i for i, event in enumerate(events) if event.startswith("key "))
+    assert "transition begins: crossfade" in events[last_key:], events
+    assert facts["gl_error"] == "GL_NO_ERROR"
+    assert facts["imported"] == [], "\n".join(map(str, facts["imported"]))
 
 
 def windowed_run(folder: Path):
@@ -113,7 +222,7 @@ def test_bench_cli_writes_the_json_fields(red_photos, tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "slideshow", "bench", str(red_photos), "--headless", "--size", "160x90",
          "--frames", "150", "--json", str(out), "--screenshot", str(shot), "--interval", "0.5",
-         "--transition", "0.1", "--config", str(Path(__file__).with_name("empty.toml"))],
+         "--transition", "0.1", "--config", str(EMPTY_TOML)],
         capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     figures = json.loads(out.read_text())
@@ -148,7 +257,7 @@ class FakeInstantSurface:
         self.time.advance(0.0005)
 
 
-class GarbageScene:
+class FakeGarbageScene:
     """Makes reference cycles every step, the way careless per-frame code would."""
 
     transition_active = False
@@ -173,7 +282,7 @@ def test_garbage_made_inside_frames_is_collected_between_frames(mode, expect_in_
     surface = FakeInstantSurface(time)
     period_s = 1 / 60
     gc_control = GcControl(mode, now=time.now)
-    loop = FrameLoop(surface, GarbageScene(), Presenter(surface, period_s, "paced", now=time.now,
+    loop = FrameLoop(surface, FakeGarbageScene(), Presenter(surface, period_s, "paced", now=time.now,
                                                          sleep=time.sleep),
                      VsyncClock(period_s), FrameStats(period_s, 256), PhaseTimer(PHASES, 256),
                      gc_control, now=time.now)

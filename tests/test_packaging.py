@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import fnmatch
 import tomllib
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support import REPO as ROOT
 
 
 def test_every_shader_file_is_shipped_in_the_wheel():

@@ -85,7 +85,7 @@ class DeviceChoice:
 def import_sounddevice() -> Any:
     """sounddevice, or None when it or PortAudio is missing."""
     try:
-        import sounddevice
+        import sounddevice  # optional: PortAudio may be missing, and None says so
     except (OSError, ImportError):
         return None
     return sounddevice

@@ -301,7 +301,7 @@ class _SoundFileReader:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            import soundfile
+            import soundfile  # optional: only FLAC needs it, and says so when it is missing
         except ImportError:
             raise AudioSourceError(path, "FLAC needs the soundfile package (pip install "
                                          "soundfile), which is not installed; WAV works "

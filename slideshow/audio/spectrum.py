@@ -170,7 +170,7 @@ class _RealFFT:
     def __init__(self, size: int, backend: FftBackend) -> None:
         self.backend = backend
         if backend == "pyfftw":
-            import pyfftw
+            import pyfftw  # optional: "auto" falls back to numpy's FFT without it
 
             # Aligned arrays let FFTW use SIMD; the plan is bound to them for good.
             self.input = pyfftw.empty_aligned(size, dtype=np.float32)

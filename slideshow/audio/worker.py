@@ -44,6 +44,8 @@ from slideshow.audio.sources import (
     ToneSource,
 )
 from slideshow.audio.spectrum import FftBackend, Spectrum, SpectrumConfig
+from slideshow.workers.image_worker import _die_with_parent
+from slideshow.workers.latest import LatestValue
 
 HOP_S = 0.01  # one hop: how often bins are published (100 per second)
 _STALL_S = 0.2  # capture silent this long: feed zeros (the device paused or is gone)
@@ -58,13 +60,10 @@ def run_audio_worker(value_name: str, spec: SourceSpec, config: SpectrumConfig,
                      parent_pid: int | None = None) -> None:
     """Entry of the worker process; returns when told to stop (None on the pipe), when
     the pipe closes or when the parent is gone."""
-    from slideshow.workers.image_worker import _die_with_parent
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _lower_priority()
     if parent_pid is not None and not _die_with_parent(parent_pid):
         return
-    from slideshow.workers.latest import LatestValue
 
     layout = BlockLayout.from_config(config)
     value = LatestValue.attach(value_name, layout.count)

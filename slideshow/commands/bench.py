@@ -10,6 +10,8 @@ import platform
 import sys
 from typing import Any
 
+from PIL import Image
+
 from slideshow.commands.options import add_config_options, config_from_args
 from slideshow.commands.show import DISPLAY_FLAGS, add_display_options
 from slideshow.config import check_output_path
@@ -48,6 +50,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Heavy: the show's stack, loaded only when a show runs.
     from slideshow.run.app import run_show
 
     args.fullscreen_flag = "true" if args.fullscreen and not args.headless else "false"
@@ -68,8 +71,6 @@ def run(args: argparse.Namespace) -> int:
                       frames=args.frames, capture_last_frame=bool(args.screenshot))
     displays = [bench_figures(report) for report in result.displays]
     if args.screenshot:
-        from PIL import Image
-
         for index, report in enumerate(result.displays):
             path = args.screenshot if index == 0 else _numbered(args.screenshot, index)
             Image.fromarray(report.last_frame[..., :3]).save(path)
@@ -94,8 +95,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _check_image_type(flag: str, path: str) -> None:
     """Pillow picks the image type from the name's ending, and only when it saves."""
-    from PIL import Image
-
     if Image.registered_extensions().get(os.path.splitext(path)[1].lower()) not in Image.SAVE:
         raise ConfigError(f"option {flag} = {path!r}: the name must end in an image type "
                           "Pillow writes, such as .png")

@@ -127,6 +127,7 @@ def check_files(files: Sequence[str], size: tuple[int, int], fit: str, *, worker
                 decoder=None) -> list[Result]:
     """Decodes `files` through an ImagePipeline; returns a Result per file, in order, and
     hands each to `emit` as soon as it and every file before it are done."""
+    # Heavy: worker processes, only to check.
     from slideshow.workers.pipeline import ImagePipeline
 
     if not files:

@@ -54,6 +54,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Heavy: the FFT worker, only to listen.
     from slideshow.audio.service import AudioService
 
     check_run_length(args.seconds)

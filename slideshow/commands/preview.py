@@ -9,6 +9,7 @@ import argparse
 
 from slideshow.commands.options import add_config_options, config_from_args
 from slideshow.commands.show import DISPLAY_FLAGS, add_display_options
+from slideshow.screensaver.launch_args import parse_window_id
 
 DEFAULT_PREVIEW_SIZE = "480x270"
 
@@ -32,8 +33,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, parent_window: int | None = None) -> int:
+    # Heavy: the show's stack, loaded only when a show runs.
     from slideshow.run.app import run_show
-    from slideshow.screensaver.launch_args import parse_window_id
 
     if args.window_id is not None:
         parent_window = parse_window_id(args.window_id, "--window-id")

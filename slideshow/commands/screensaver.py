@@ -14,6 +14,9 @@ import subprocess
 import sys
 from collections.abc import Callable
 
+from slideshow.commands import preview
+from slideshow.commands.options import config_from_args
+from slideshow.commands.show import DISPLAY_FLAGS
 from slideshow.config import default_config_path, describe_settings
 from slideshow.screensaver.launch_args import LaunchRequest
 
@@ -29,19 +32,17 @@ def run(request: LaunchRequest, parse: Callable[[list[str]], argparse.Namespace]
     if request.mode == "settings":
         return open_settings()
     if request.mode == "preview":
-        from slideshow.commands import preview
-
         return preview.run(parse(["preview", *request.other_args]), parent_window=request.parent_window)
     return _run_show(request, parse(["show", *request.other_args]))
 
 
 def _run_show(request: LaunchRequest, args: argparse.Namespace) -> int:
-    from slideshow.commands.options import config_from_args
-    from slideshow.commands.show import DISPLAY_FLAGS
+    # Heavy: the show's stack, loaded only when a show runs.
     from slideshow.run.app import run_show
 
     parent = request.parent_window
     if parent is None and request.root:
+        # X11 only: xscreensaver's -root.
         from slideshow.gpu.x11_embed import root_window_id
 
         parent = root_window_id(request.display)

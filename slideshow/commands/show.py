@@ -69,6 +69,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Heavy: the show's stack, loaded only when a show runs.
     from slideshow.run.app import run_show
 
     flags = dict(DISPLAY_FLAGS, exit_on_input=("display.exit_on_input", "--no-exit-on-input"))

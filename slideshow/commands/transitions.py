@@ -20,6 +20,13 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 from slideshow.commands.options import add_config_options, config_from_args
 from slideshow.config import Size
 from slideshow.errors import ConfigError, SlideshowError
+from slideshow.library.demo import paint_landscape
+from slideshow.transitions.files import (
+    TransitionError,
+    TransitionLibrary,
+    default_user_folder,
+    format_value,
+)
 
 PROGRESSES = (0.0, 0.25, 0.5, 0.75, 1.0)
 DEFAULT_TILE = Size(192, 108)
@@ -60,8 +67,6 @@ def _tile_size(text: str) -> Size:
 
 
 def run(args: argparse.Namespace) -> int:
-    from slideshow.transitions.files import TransitionLibrary, default_user_folder
-
     config_from_args(args, {})  # --config / --set / --log-level, checked like elsewhere
     library = TransitionLibrary(default_user_folder())
     transitions = library.select(args.only) if args.only else list(library)
@@ -83,8 +88,6 @@ def run(args: argparse.Namespace) -> int:
 
 def describe(transitions: Sequence) -> str:
     """One block per transition: name, source file, duration, `name: type = default`."""
-    from slideshow.transitions.files import format_value
-
     blocks = []
     for transition in transitions:
         lines = [f"{transition.name}  ({transition.path})"]
@@ -98,8 +101,6 @@ def describe(transitions: Sequence) -> str:
 
 def _images(from_path: Path | None, to_path: Path | None, size: Size) -> tuple[np.ndarray, np.ndarray]:
     """The two images of the sheet, cover-cropped to the tile size, RGBA over black."""
-    from slideshow.library.demo import paint_landscape
-
     images = []
     for path, seed in ((from_path, DEMO_SEEDS[0]), (to_path, DEMO_SEEDS[1])):
         if path is None:
@@ -122,9 +123,9 @@ def render_contact_sheet(transitions: Sequence, from_rgba: np.ndarray, to_rgba: 
     """Renders each transition at PROGRESSES in a headless EGL context into one labelled
     image. A transition that does not compile is an error, or with `skip_broken` (nobody
     named it) a log line and no row."""
+    # GL (moderngl, EGL) loads only for a contact sheet, not for the listing.
     from slideshow.gpu.headless import HeadlessSurface
-    from slideshow.gpu.transitions import render_stills
-    from slideshow.transitions.files import TransitionError
+    from slideshow.gpu.transitions import render_stills  # (GL too)
 
     height, width = from_rgba.shape[:2]
     surface = HeadlessSurface((width, height))

@@ -23,6 +23,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import platformdirs
+
 from slideshow.feeds.parse import FeedItem
 
 FORMAT = 1
@@ -37,8 +39,6 @@ log = logging.getLogger(__name__)
 def default_cache_dir() -> Path:
     """`feeds/` in the per-user cache folder (XDG on Linux, Library/Caches on macOS,
     AppData on Windows)."""
-    import platformdirs
-
     return Path(platformdirs.user_cache_dir("slideshow")) / "feeds"
 
 

@@ -88,7 +88,7 @@ def fake_layout_from_environment() -> FakeMonitorLayout | None:
 
 def glfw_monitors() -> list[Monitor]:
     """The desktop's monitors from glfw (initialised by the caller), primary first."""
-    import glfw
+    import glfw  # glfw's library loads only for real monitors: a fake layout needs none
 
     monitors = []
     for handle in glfw.get_monitors() or []:
@@ -103,7 +103,7 @@ def glfw_monitors() -> list[Monitor]:
 
 def glfw_monitor_handle(monitor: Monitor) -> object | None:
     """The glfw handle of a real monitor, or None when it is gone (or fake)."""
-    import glfw
+    import glfw  # as in glfw_monitors: only for real monitors
 
     if monitor.fake:
         return None

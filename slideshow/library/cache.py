@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import platformdirs
 
 from slideshow.library.index import CHECKED, UNCHECKED, Folder, PhotoIndex
 
@@ -37,8 +38,6 @@ log = logging.getLogger(__name__)
 
 def default_cache_dir() -> Path:
     """The per-user cache folder (XDG on Linux, Library/Caches on macOS, AppData on Windows)."""
-    import platformdirs
-
     return Path(platformdirs.user_cache_dir("slideshow"))
 
 

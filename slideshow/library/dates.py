@@ -12,6 +12,8 @@ import os
 import warnings
 from datetime import datetime
 
+from PIL import Image
+
 _EXIF_IFD = 0x8769
 _DATE_TIME_ORIGINAL = 0x9003
 _DATE_TIME = 0x0132  # when the file was last changed by a camera or editor: second best
@@ -19,8 +21,6 @@ _DATE_TIME = 0x0132  # when the file was last changed by a camera or editor: sec
 
 def date_taken(path: str) -> float | None:
     """Seconds since the epoch from the photo's EXIF, or None when it has no usable date."""
-    from PIL import Image
-
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # corrupt EXIF, decompression bomb warnings

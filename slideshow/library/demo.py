@@ -8,6 +8,7 @@ import colorsys
 from pathlib import Path
 
 import numpy as np
+import platformdirs
 from PIL import Image
 
 DEMO_VERSION = 1
@@ -16,8 +17,6 @@ DEMO_SIZE = (1920, 1080)
 
 
 def demo_folder() -> Path:
-    import platformdirs
-
     return Path(platformdirs.user_cache_dir("slideshow")) / f"demo-v{DEMO_VERSION}"
 
 

@@ -18,6 +18,8 @@ from typing import Any
 
 from slideshow.config import Config
 from slideshow.errors import ConfigError
+from slideshow.library.demo import ensure_demo_photos
+from slideshow.library.library import PhotoLibrary
 
 log = logging.getLogger(__name__)
 
@@ -26,12 +28,8 @@ FIRST_LOOK_S = 2.0  # how long start-up waits for a verdict on an empty-looking 
 
 class DisplayPhotos:
     def __init__(self, config: Config) -> None:
-        from slideshow.library import PhotoLibrary
-
         paths: list[Any] = list(config.show.paths)
         if not paths:
-            from slideshow.library.demo import ensure_demo_photos
-
             paths = [ensure_demo_photos()[0].parent]
         self.library = PhotoLibrary(paths, order=config.show.order, rescan_s=config.show.rescan_s)
         self._wakers: set[Callable[[], None]] = set()
@@ -43,6 +41,7 @@ class DisplayPhotos:
         try:
             self._check_not_empty(config)
             if config.feeds.urls:
+                # Feeds (HTTP, XML) only with feed URLs.
                 from slideshow.feeds import FeedSource
 
                 self.feeds = FeedSource(
@@ -76,7 +75,7 @@ class DisplayPhotos:
         local = functools.partial(self.library.next_path, index)
         if self.feeds is None:
             return local
-        from slideshow.feeds import MixedPhotos
+        from slideshow.feeds import MixedPhotos  # feeds only with feed URLs
 
         return MixedPhotos(local, self.feeds, self._feed_share)
 

@@ -20,6 +20,7 @@ from slideshow.config import Config
 from slideshow.library.display_photos import DisplayPhotos
 from slideshow.pacing import GcControl
 from slideshow.show.audio_overlay import AudioOverlay
+from slideshow.show.captions import Captions, TextLayout, TextWorker
 from slideshow.show.controls import ShowControls
 from slideshow.show.history import PhotoHistory
 from slideshow.show.timeline import AudioMotionSettings, KenBurnsSettings, Show
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
     from slideshow.gpu.surface import Surface
     from slideshow.gpu.transition_deck import TransitionDeck
     from slideshow.gpu.visualizer import Visualizer
-    from slideshow.show.captions import Captions
     from slideshow.workers.pipeline import ImagePipeline
 
 log = logging.getLogger(__name__)
@@ -154,7 +154,6 @@ def open_overlay(surface: Surface, config: Config, audio: AudioService | None,
 def open_captions(surface: Surface, name: str, stack: ExitStack) -> Captions:
     """The caption and notice layers, and the worker thread that makes their text."""
     from slideshow.gpu.caption_layer import CaptionLayer  # deferred: loads moderngl
-    from slideshow.show.captions import Captions, TextLayout, TextWorker
 
     layout = TextLayout.for_display(tuple(surface.size))
     layers = {"caption": CaptionLayer(surface.ctx, layout.caption_max, "top-left", layout.margin_px),

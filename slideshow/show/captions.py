@@ -25,6 +25,9 @@ from datetime import datetime
 from typing import Protocol
 
 import numpy as np
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from slideshow.library.dates import date_taken
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +70,6 @@ class TextImage:
 
 def caption_lines(path: str) -> list[str]:
     """File name, date taken (EXIF, else the file's modification date), folder."""
-    from slideshow.library.dates import date_taken
-
     taken = date_taken(path)
     label = ""
     if taken is None:
@@ -93,8 +94,6 @@ class FontBook:
 
     def font(self, px: int) -> object:
         if px not in self._fonts:
-            from PIL import ImageFont
-
             try:
                 self._fonts[px] = ImageFont.truetype("DejaVuSans.ttf", px)
             except OSError:
@@ -110,8 +109,6 @@ def rasterise(lines: Sequence[str], font_px: int, max_size: tuple[int, int],
     """`lines` in white (the first brightest) over a soft dark rounded panel, cut to fit
     `max_size` (a line too wide ends in "..."; a folder keeps its end): premultiplied RGBA,
     (height, width, 4) uint8, top row first."""
-    from PIL import Image, ImageDraw, ImageFilter
-
     font = (fonts or FontBook()).font(font_px)
     pad = max(2, round(font_px * 0.6))
     line_px = round(font_px * 1.3)
@@ -163,6 +160,10 @@ class TextWorker:
         self.layout = layout
         self._raster = raster
         self._fonts = FontBook()
+        # Pillow imports its format drivers at the first Image.open, here a caption's date
+        # lookup while frames run, where an import holds the GIL for milliseconds: load them
+        # now, while the display is built.
+        Image.init()
         self._jobs: queue.SimpleQueue[tuple[str, str, float] | None] = queue.SimpleQueue()
         self._done: deque[TextImage] = deque()
         self._name = name or "window"

@@ -34,6 +34,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar, Union
 
+import platformdirs
+
 from slideshow.errors import SlideshowError
 from slideshow.shader_files import shader_path
 
@@ -314,8 +316,6 @@ def builtin_folder() -> Path:
 
 def default_user_folder() -> Path:
     """Where a user drops their own transition files (next to config.toml)."""
-    import platformdirs
-
     return Path(platformdirs.user_config_dir("slideshow")) / "transitions"
 
 

@@ -269,7 +269,7 @@ def _open_failure(data: bytes, formats: tuple[str, ...]) -> str:
 def _heif_available() -> bool:
     """Registers pillow-heif's opener the first time a HEIF photo turns up."""
     try:
-        import pillow_heif
+        import pillow_heif  # optional: the [heif] extra
     except ImportError:
         return False
     try:  # skip the thumbnails, depth maps and auxiliary images we never show
@@ -284,7 +284,7 @@ def _avif_available() -> bool:
     if features.check("avif"):
         return True
     try:  # pillow-heif before 1.0 also read AVIF
-        import pillow_heif
+        import pillow_heif  # optional: the [heif] extra
     except ImportError:
         return False
     register = getattr(pillow_heif, "register_avif_opener", None)

@@ -20,6 +20,7 @@ Why the worker is so quiet and so easy to kill:
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import sys
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from slideshow.workers.ring import FrameRing
 from slideshow.workers.saliency import focus_point
 
 if TYPE_CHECKING:
@@ -78,7 +80,6 @@ def run_worker(ring_name: str, conn: Connection, decoder: Decoder | None = None,
     _lower_priority()
     if parent_pid is not None and not _die_with_parent(parent_pid):
         return
-    from slideshow.workers.ring import FrameRing
 
     decode = decoder if decoder is not None else _default_decoder()
     ring = FrameRing.attach(ring_name)
@@ -127,6 +128,8 @@ def serve(ring: FrameRing, request: DecodeRequest, decode: Decoder) -> DecodeRep
 
 
 def _default_decoder() -> Decoder:
+    # Heavy: Pillow's decoder loads in the worker process, never in the show's, which imports
+    # this module for the workers' entry point
     from slideshow.workers.decode import decode_into
 
     return decode_into
@@ -134,6 +137,7 @@ def _default_decoder() -> Decoder:
 
 def _error_code(exc: BaseException) -> int:
     try:
+        # Heavy: as in _default_decoder.
         from slideshow.workers.decode import ERROR_CODES
     except ImportError:  # a test decoder without decode.py
         return UNEXPECTED_ERROR_CODE
@@ -148,8 +152,6 @@ def _lower_priority() -> None:
     """The lowest CPU priority this OS offers cheaply; best effort, never fatal."""
     if sys.platform == "win32":
         try:
-            import ctypes
-
             below_normal_priority_class = 0x4000
             kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
             kernel32.SetPriorityClass(kernel32.GetCurrentProcess(), below_normal_priority_class)
@@ -171,8 +173,6 @@ def _die_with_parent(parent_pid: int) -> bool:
     """Asks Linux for SIGTERM when the parent dies; False when it is already gone."""
     if sys.platform.startswith("linux"):
         try:
-            import ctypes
-
             pr_set_pdeathsig = 1
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)

@@ -24,8 +24,8 @@ from slideshow.pacing import FrameStats, GcControl, PhaseTimer, VsyncClock
 from slideshow.pacing.fake_time import FakeTime
 from slideshow.pacing.presenter import Presenter
 from slideshow.run.app import run_show
+from tests.support import EMPTY_TOML, run_in_fresh_process
 
-EMPTY_TOML = Path(__file__).resolve().parents[1] / "empty.toml"
 RED = (220, 30, 40)
 MAX_ERRORS = 5  # slideshow.show.layer_guard.MAX_LAYER_ERRORS
 
@@ -200,8 +200,6 @@ def windowed_core_failure(folder: Path) -> tuple[str, str]:
 
 @pytest.mark.window
 def test_a_core_exception_on_a_render_thread_ends_a_windowed_show_the_same_way(red_photos, x_display):
-    from conftest import run_in_fresh_process
-
     message, cause = run_in_fresh_process(windowed_core_failure, red_photos)
     assert message.startswith("display window: frame ")
     assert message.endswith("failed in its upload phase: UploadLost: the staging buffer is gone")

@@ -1,0 +1,65 @@
+"""Fixtures of the audio/ tests: a PulseAudio server with a null sink to play into. PulseAudio
+is a machine part: without it the capture test skips in a user's own run and fails in CI
+(tests/machine.py)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from tests.machine import missing
+
+SINK = "slideshow_test"
+
+
+def _pactl(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["pactl", *args], capture_output=True, text=True, timeout=5)
+
+
+def _reachable() -> bool:
+    return shutil.which("pactl") is not None and _pactl("info").returncode == 0
+
+
+@pytest.fixture
+def pulse_server(tmp_path_factory: pytest.TempPathFactory,
+                 monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A null sink made the default sink, on the server test.sh starts (or any reachable
+    one); without one, on a private server started here. Yields the sink's name."""
+    own = None
+    if not _reachable():
+        if shutil.which("pulseaudio") is None or shutil.which("pactl") is None:
+            missing("PulseAudio", "no server can be reached and pulseaudio/pactl are not "
+                    "installed (apt install pulseaudio pulseaudio-utils)")
+        runtime = tmp_path_factory.mktemp("pulse")
+        runtime.chmod(0o700)
+        monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+        monkeypatch.delenv("PULSE_SERVER", raising=False)
+        own = subprocess.Popen(
+            ["pulseaudio", "--daemonize=no", "--exit-idle-time=-1", "--disallow-exit", "-n",
+             "--load=module-native-protocol-unix", "--log-target=stderr"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(50):
+            if _reachable():
+                break
+            time.sleep(0.1)
+        else:
+            own.kill()
+            own.wait()
+            missing("PulseAudio", "no server can be reached, and one started here did not "
+                    "answer pactl within 5 s")
+    previous = _pactl("get-default-sink").stdout.strip()
+    loaded = _pactl("load-module", "module-null-sink", f"sink_name={SINK}")
+    module = loaded.stdout.strip()
+    assert loaded.returncode == 0, loaded.stderr
+    assert _pactl("set-default-sink", SINK).returncode == 0
+    yield SINK
+    if previous and previous != SINK:
+        _pactl("set-default-sink", previous)
+    _pactl("unload-module", module)
+    if own is not None:
+        own.terminate()
+        own.wait(5)

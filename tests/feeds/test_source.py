@@ -1,0 +1,412 @@
+"""FeedSource against a real HTTP server on 127.0.0.1: images downloaded into the cache and
+listed newest first, conditional GETs answered 304, the refresh interval and backoff on a
+stepped clock, failures (500, timeout, refused) leaving the cached photos with one log line
+each, and downloads refused for size or content."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from slideshow.errors import ConfigError
+from slideshow.feeds import FeedSource
+from slideshow.feeds.download import USER_AGENT
+from slideshow.feeds.source import RETRY_FIRST_S
+
+pytestmark = pytest.mark.usefixtures("nothing_left_behind")
+
+T0 = 1_700_000_000.0  # the fake wall clock's start, epoch seconds
+NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({})).open
+
+
+def image_bytes(kind: str, colour: tuple[int, int, int] = (200, 40, 40)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 6), colour).save(buffer, kind)
+    return buffer.getvalue()
+
+
+PNG, JPEG = image_bytes("PNG"), image_bytes("JPEG", (10, 90, 200))
+
+
+@dataclass
+class Route:
+    body: bytes
+    content_type: str = "application/octet-stream"
+    status: int = 200
+    etag: str | None = None
+    last_modified: str | None = None
+    sleep_s: float = 0.0  # before the status line
+    body_delay_s: float = 0.0  # after the headers, before the body
+    chunked: bool = False  # no Content-Length; the body in CHUNK-byte chunks
+    chunk_pause_s: float = 0.0
+    repeat: int = 1  # the body is sent this many times over (a long chunked stream)
+    sent: int = 0  # body bytes the server managed to write
+
+
+@dataclass
+class Served:
+    path: str
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FeedServer:
+    """Serves `routes` by path and records every request (path, status, headers)."""
+
+    CHUNK = 16 * 1024
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.served: list[Served] = []
+        self.body_started = threading.Event()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                try:
+                    server.answer(self)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up: what the refusal tests want
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.02,), daemon=True)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+
+    def count(self, path: str, status: int | None = None) -> int:
+        return sum(1 for s in self.served if s.path == path and status in (None, s.status))
+
+    def answer(self, handler: BaseHTTPRequestHandler) -> None:
+        route = self.routes.get(handler.path)
+        served = Served(handler.path, 404 if route is None else route.status, dict(handler.headers))
+        self.served.append(served)  # before any sleep: counted even if the client gives up
+        if route is not None and route.sleep_s:
+            time.sleep(route.sleep_s)
+        if route is not None and route.etag and handler.headers.get("If-None-Match") == route.etag:
+            served.status = 304
+        status = served.status
+        handler.send_response(status)
+        handler.send_header("Connection", "close")
+        if route is None or status == 304:
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+            return
+        handler.send_header("Content-Type", route.content_type)
+        for name, value in (("ETag", route.etag), ("Last-Modified", route.last_modified)):
+            if value:
+                handler.send_header(name, value)
+        if route.chunked:
+            handler.send_header("Transfer-Encoding", "chunked")
+        else:
+            handler.send_header("Content-Length", str(len(route.body) * route.repeat))
+        handler.end_headers()
+        handler.wfile.flush()
+        time.sleep(route.body_delay_s)
+        self.body_started.set()
+        body = route.body * route.repeat
+        for start in range(0, len(body), self.CHUNK):
+            chunk = body[start:start + self.CHUNK]
+            if route.chunked:
+                chunk = b"%x\r\n%s\r\n" % (len(chunk), chunk)
+            handler.wfile.write(chunk)
+            handler.wfile.flush()
+            route.sent += min(self.CHUNK, len(body) - start)
+            time.sleep(route.chunk_pause_s)
+        if route.chunked:
+            handler.wfile.write(b"0\r\n\r\n")
+
+
+@pytest.fixture
+def server():
+    feed_server = FeedServer()
+    feed_server.thread.start()
+    yield feed_server
+    feed_server.httpd.shutdown()
+    feed_server.httpd.server_close()
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def rss(*enclosures: tuple[str, str, str]) -> bytes:
+    """An RSS 2.0 feed with one item per (url, mime type, RFC 822 date)."""
+    items = "".join(f"<item><title>{url}</title><pubDate>{date}</pubDate>"
+                    f'<enclosure url="{url}" type="{mime}" length="1"/></item>'
+                    for url, mime, date in enclosures)
+    return f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>'.encode()
+
+
+DAY1, DAY2, DAY3 = ("Mon, 01 Jan 2024 12:00:00 GMT", "Tue, 02 Jan 2024 12:00:00 GMT",
+                    "Wed, 03 Jan 2024 12:00:00 GMT")
+
+
+def serve_two_images(server: FeedServer, **feed_options) -> str:
+    server.routes["/a.png"] = Route(PNG, "image/png")
+    server.routes["/b"] = Route(JPEG, "image/jpeg")  # no suffix: the extension comes from the bytes
+    server.routes["/feed.xml"] = Route(rss((server.url("/a.png"), "image/png", DAY1),
+                                           (server.url("/b"), "image/jpeg", DAY2)),
+                                       "application/rss+xml", **feed_options)
+    return server.url("/feed.xml")
+
+
+def make_source(urls: list[str], cache_dir: Path, clock: FakeClock, **options) -> FeedSource:
+    options = {"refresh_s": 3600.0, "timeout_s": 2.0, "now": clock, "opener": NO_PROXY, **options}
+    return FeedSource(urls, cache_dir, **options)
+
+
+def settled(source: FeedSource) -> list[str]:
+    assert source.settle(timeout_s=10.0), "the feed thread did not finish a pass"
+    return source.photos()
+
+
+def warnings_about(caplog, text: str) -> list[str]:
+    return [r.getMessage() for r in caplog.records
+            if r.levelno >= logging.WARNING and text in r.getMessage()]
+
+
+def test_images_of_rss_and_atom_feeds_are_cached_and_listed_newest_first(server, tmp_path):
+    rss_url = serve_two_images(server)
+    server.routes["/atom.xml"] = Route(
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>c</title>'
+        b"<published>2024-01-03T00:00:00Z</published>"
+        b'<link rel="enclosure" type="image/png" href="/c.png"/></entry></feed>',
+        "application/atom+xml")
+    server.routes["/c.png"] = Route(image_bytes("PNG", (1, 2, 3)), "image/png")
+    arrived: list[tuple[str, list[str]]] = []
+    with make_source([rss_url, server.url("/atom.xml")], tmp_path, FakeClock(),
+                     on_new_photos=lambda paths: arrived.append(
+                         (threading.current_thread().name, paths))) as source:
+        source.start()
+        photos = settled(source)
+    names = [Path(p).name for p in photos]
+    key = hashlib.sha256(server.url("/b").encode()).hexdigest()[:24]
+    assert names[1] == f"{key}.jpg"  # hash of the URL, extension of the JPEG bytes
+    assert [Path(p).read_bytes() for p in photos] == [server.routes["/c.png"].body, JPEG, PNG]
+    assert names[0].endswith(".png") and names[2].endswith(".png")
+    assert sorted(p for _, paths in arrived for p in paths) == sorted(photos)
+    assert {thread for thread, _ in arrived} == {"slideshow-feeds"}
+    assert all(s.headers["User-Agent"] == USER_AGENT for s in server.served)
+    assert USER_AGENT.startswith("slideshow/")
+
+
+def test_an_unchanged_feed_is_answered_304_and_nothing_is_downloaded_again(server, tmp_path):
+    url = serve_two_images(server, etag='"v1"', last_modified="Tue, 02 Jan 2024 12:00:00 GMT")
+    clock = FakeClock()
+    with make_source([url], tmp_path, clock) as source:
+        source.start()
+        first = settled(source)
+        clock.now += 3600
+        second = settled(source)
+    assert second == first and len(first) == 2
+    assert server.count("/feed.xml") == 2
+    assert server.count("/feed.xml", 304) == 1
+    conditional = [s.headers for s in server.served if s.path == "/feed.xml"][1]
+    assert conditional["If-None-Match"] == '"v1"'
+    assert conditional["If-Modified-Since"] == "Tue, 02 Jan 2024 12:00:00 GMT"
+    assert server.count("/a.png") == server.count("/b") == 1
+
+
+def test_the_refresh_interval_holds_when_poked_and_across_a_restart(server, tmp_path):
+    url = serve_two_images(server)
+    clock = FakeClock()
+    with make_source([url], tmp_path, clock) as source:
+        source.start()
+        photos = settled(source)
+        for clock.now in (T0 + 1, T0 + 1800, T0 + 3599):
+            source.poke()
+            settled(source)
+        assert server.count("/feed.xml") == 1
+        clock.now = T0 + 3600
+        settled(source)
+        assert server.count("/feed.xml") == 2
+    clock.now = T0 + 5000  # a restart 1400 s after the last fetch: the cache, no request
+    with make_source([url], tmp_path, clock) as restarted:
+        restarted.start()
+        assert settled(restarted) == photos
+        assert server.count("/feed.xml") == 2
+        clock.now = T0 + 7200
+        settled(restarted)
+        assert server.count("/feed.xml") == 3
+
+
+def test_a_server_error_keeps_the_cached_photos_logs_once_and_backs_off(server, tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="slideshow.feeds")
+    url = serve_two_images(server)
+    clock = FakeClock()
+    with make_source([url], tmp_path, clock) as source:
+        source.start()
+        photos = settled(source)
+        server.routes["/feed.xml"].status = 500
+        clock.now += 3600
+        assert settled(source) == photos
+        assert server.count("/feed.xml", 500) == 1
+        clock.now += RETRY_FIRST_S - 1  # backing off: not yet
+        settled(source)
+        assert server.count("/feed.xml", 500) == 1
+        for _ in range(3):  # retries after 60, 120, 240 s
+            clock.now += 4 * RETRY_FIRST_S
+            assert settled(source) == photos
+        assert server.count("/feed.xml", 500) == 4
+    assert len(warnings_about(caplog, "HTTP 500")) == 1
+
+
+def test_a_timeout_keeps_the_cached_photos_and_logs_once(server, tmp_path, caplog):
+    url = serve_two_images(server)
+    clock = FakeClock()
+    with make_source([url], tmp_path, clock, timeout_s=0.3) as source:
+        source.start()
+        photos = settled(source)
+        server.routes["/feed.xml"].sleep_s = 2.0
+        for _ in range(2):
+            clock.now += 3600
+            start = time.monotonic()
+            assert settled(source) == photos
+            assert time.monotonic() - start < 1.5  # gave up after timeout_s, 0.3 s
+    assert server.count("/feed.xml") == 3
+    assert len(warnings_about(caplog, "timeout")) == 1
+
+
+def test_a_broken_feed_document_keeps_the_cached_photos_and_logs_once(server, tmp_path, caplog):
+    url = serve_two_images(server)
+    clock = FakeClock()
+    with make_source([url], tmp_path, clock) as source:
+        source.start()
+        photos = settled(source)
+        server.routes["/feed.xml"].body = b'<?xml version="1.0"?><rss><channel><item>'
+        for _ in range(3):
+            clock.now += 3600
+            assert settled(source) == photos
+    assert server.count("/feed.xml") == 4
+    assert len(warnings_about(caplog, "bad XML")) == 1
+
+
+def test_offline_at_start_shows_the_cache_and_logs_the_refused_connection_once(
+        server, tmp_path, caplog):
+    url = serve_two_images(server)
+    with make_source([url], tmp_path, FakeClock()) as source:
+        source.start()
+        photos = settled(source)
+    server.httpd.shutdown()
+    server.httpd.server_close()  # the port now refuses connections
+    clock = FakeClock()
+    clock.now += 3600
+    with make_source([url], tmp_path, clock) as offline:
+        offline.start()
+        assert settled(offline) == photos
+        clock.now += 10 * RETRY_FIRST_S
+        assert settled(offline) == photos
+    assert len(warnings_about(caplog, "refused")) == 1
+
+
+def test_a_content_length_over_the_limit_is_refused_before_reading(server, tmp_path, caplog):
+    url = serve_two_images(server)
+    server.routes["/a.png"] = Route(PNG + bytes(20_000), "image/png", body_delay_s=3.0)
+    with make_source([url], tmp_path, FakeClock(), max_bytes=10_000) as source:
+        source.start()
+        start = time.monotonic()
+        photos = settled(source)
+        assert time.monotonic() - start < 2.0  # did not wait 3 s for the body
+    assert [Path(p).read_bytes() for p in photos] == [JPEG]
+    assert len(warnings_about(caplog, "over the 10,000 byte limit")) == 1
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == sorted(
+        ["feed.json", Path(photos[0]).name])
+
+
+def test_a_chunked_download_is_abandoned_once_past_the_limit(server, tmp_path, caplog):
+    url = serve_two_images(server)
+    stream = Route(PNG + bytes(64 * 1024 - len(PNG)), "image/png", chunked=True, repeat=1024)
+    server.routes["/a.png"] = stream  # 64 MiB with no Content-Length
+    clock = FakeClock()
+    with make_source([url], tmp_path, clock, max_bytes=100_000) as source:
+        source.start()
+        photos = settled(source)
+        clock.now += 3600
+        settled(source)
+    assert [Path(p).read_bytes() for p in photos] == [JPEG]
+    assert len(warnings_about(caplog, "too large")) == 1
+    assert stream.sent < 16 * 1024 * 1024  # the client hung up long before the end
+    assert server.count("/a.png") == 1  # refused for good: not asked for again
+    assert not [p for p in tmp_path.rglob("*.part")]
+
+
+def test_a_file_that_is_not_an_image_is_skipped(server, tmp_path, caplog):
+    url = serve_two_images(server)
+    server.routes["/a.png"] = Route(b"<!doctype html><html>Not found</html>", "image/png")
+    with make_source([url], tmp_path, FakeClock()) as source:
+        source.start()
+        photos = settled(source)
+    assert [Path(p).read_bytes() for p in photos] == [JPEG]
+    assert len(warnings_about(caplog, "not an image")) == 1
+
+
+def test_a_billion_laughs_feed_is_refused(server, tmp_path, caplog):
+    levels = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' for n in range(1, 10))
+    server.routes["/feed.xml"] = Route(
+        f'<!DOCTYPE rss [<!ENTITY l0 "lol">{levels}]><rss><channel><item>'
+        f'<enclosure url="/a.png" type="image/png"/><title>&l9;</title></item>'
+        f"</channel></rss>".encode(), "application/rss+xml")
+    server.routes["/a.png"] = Route(PNG, "image/png")
+    with make_source([server.url("/feed.xml")], tmp_path, FakeClock()) as source:
+        source.start()
+        assert settled(source) == []
+    assert server.count("/a.png") == 0
+    assert len(warnings_about(caplog, "unsafe XML")) == 1
+
+
+def test_only_the_newest_images_are_kept(server, tmp_path):
+    url = serve_two_images(server, etag='"v1"')
+    clock = FakeClock()
+    with make_source([url], tmp_path, clock, keep=2) as source:
+        source.start()
+        old = settled(source)
+        server.routes["/c.png"] = Route(image_bytes("PNG", (0, 0, 0)), "image/png")
+        server.routes["/feed.xml"] = Route(rss((server.url("/a.png"), "image/png", DAY1),
+                                               (server.url("/b"), "image/jpeg", DAY2),
+                                               (server.url("/c.png"), "image/png", DAY3)),
+                                           etag='"v2"')
+        clock.now += 3600
+        new = settled(source)
+    assert [Path(p).read_bytes() for p in new] == [server.routes["/c.png"].body, JPEG]
+    assert not Path(old[1]).exists()  # the oldest image's file is gone from the cache
+
+
+def test_close_mid_download_returns_quickly_and_leaves_no_partial_file(server, tmp_path):
+    url = serve_two_images(server)
+    server.routes["/a.png"] = Route(PNG + bytes(200_000), "image/png", chunk_pause_s=0.1)
+    source = make_source([url], tmp_path, FakeClock(), timeout_s=5.0)
+    source.start()
+    assert server.body_started.wait(5.0)
+    time.sleep(0.05)
+    start = time.monotonic()
+    source.close()
+    assert time.monotonic() - start < 1.0  # far below timeout_s: the stop flag, not a timeout
+    assert not [p for p in tmp_path.rglob("*.part")]
+
+
+def test_bad_settings_are_config_errors(tmp_path):
+    with pytest.raises(ConfigError, match="file:///tmp/x.xml"):
+        FeedSource(["file:///tmp/x.xml"], tmp_path)
+    with pytest.raises(ConfigError, match="refresh_s"):
+        FeedSource(["https://example.org/feed"], tmp_path, refresh_s=5)

@@ -1,0 +1,99 @@
+"""FeedCache and the downloads' edges: a damaged or tampered feed.json is ignored, leftovers
+in a feed's folder are deleted, only http(s) is ever fetched, and each network failure
+gets the kind that the once-per-kind log groups it by."""
+
+from __future__ import annotations
+
+import email.message
+import http.client
+import io
+import json
+import logging
+import socket
+import ssl
+import threading
+from urllib.error import HTTPError, URLError
+
+import pytest
+
+from slideshow.feeds import FeedError
+from slideshow.feeds.download import default_opener, fetch_feed
+from slideshow.feeds.parse import FeedItem
+from slideshow.feeds.store import STATE_NAME, FeedCache
+
+pytestmark = pytest.mark.usefixtures("nothing_left_behind")
+
+FEED = "https://example.org/feed.xml"
+
+
+def test_a_damaged_state_file_is_ignored_and_leftovers_are_deleted(tmp_path, caplog):
+    cache = FeedCache(tmp_path, FEED)
+    cache.folder.mkdir(parents=True)
+    (cache.folder / STATE_NAME).write_text("{not json")
+    (cache.folder / "0123.4567.part").write_bytes(b"half a download")
+    cache.load()
+    assert cache.photos == [] and cache.etag is None
+    assert [p.name for p in cache.folder.iterdir()] == [STATE_NAME]
+    assert any("ignoring the feed cache" in r.getMessage() for r in caplog.records
+               if r.levelno == logging.WARNING)
+
+
+def test_saved_state_round_trips_and_a_tampered_name_cannot_leave_the_folder(tmp_path):
+    cache = FeedCache(tmp_path, FEED)
+    cache.update_listing([FeedItem("https://example.org/a.png", 100.0, "a")], seen_at=200.0)
+    part = cache.part_path("https://example.org/a.png")
+    part.write_bytes(b"\x89PNG\r\n\x1a\n")
+    path = cache.add(cache.listed[0], part, "PNG")
+    cache.etag, cache.checked_at = '"x"', 200.0
+    cache.save()
+    state = json.loads((cache.folder / STATE_NAME).read_text())
+    outside = tmp_path / "precious.jpg"
+    outside.write_bytes(b"keep me")
+    state["photos"].append(["https://example.org/b.jpg", "../precious.jpg", 50.0, "b"])
+    (cache.folder / STATE_NAME).write_text(json.dumps(state))
+    again = FeedCache(tmp_path, FEED)
+    again.load()
+    assert [again.path(p) for p in again.photos] == [path]
+    assert (again.etag, again.checked_at) == ('"x"', 200.0)
+    assert again.trim(0) == [path]
+    assert outside.read_bytes() == b"keep me"
+
+
+@pytest.mark.parametrize("url", ["file:///etc/hostname", "ftp://example.org/feed.xml",
+                                 "data:text/xml,<rss/>"])
+def test_the_default_opener_fetches_only_http(url):
+    with pytest.raises(FeedError) as raised:
+        fetch_feed(url, None, None, opener=default_opener(), timeout_s=1.0,
+                   stop=threading.Event())
+    assert raised.value.kind == "bad URL"
+
+
+def raising(exc: BaseException):
+    def opener(request, timeout):
+        raise exc
+    return opener
+
+
+@pytest.mark.parametrize(("exc", "kind"), [
+    (URLError(socket.gaierror(-2, "Name or service not known")), "DNS"),
+    (URLError(ConnectionRefusedError(111, "Connection refused")), "refused"),
+    (URLError(TimeoutError("timed out")), "timeout"),
+    (TimeoutError("timed out"), "timeout"),  # raised by getresponse, not wrapped by urllib
+    (URLError(ssl.SSLCertVerificationError("certificate verify failed")), "TLS"),
+    (URLError(OSError(101, "Network is unreachable")), "network"),
+    (http.client.RemoteDisconnected("closed"), "network"),
+])
+def test_network_failures_get_a_kind_for_the_once_per_kind_log(exc, kind):
+    with pytest.raises(FeedError) as raised:
+        fetch_feed(FEED, None, None, opener=raising(exc), timeout_s=1.0, stop=threading.Event())
+    assert raised.value.kind == kind
+    assert not raised.value.permanent
+
+
+def test_retry_after_is_read_from_an_http_error():
+    headers = email.message.Message()
+    headers["Retry-After"] = "120"
+    error = HTTPError(FEED, 503, "Service Unavailable", headers, io.BytesIO(b""))
+    with pytest.raises(FeedError) as raised:
+        fetch_feed(FEED, None, None, opener=raising(error), timeout_s=1.0, stop=threading.Event())
+    assert (raised.value.kind, raised.value.retry_after_s) == ("HTTP 503", 120.0)

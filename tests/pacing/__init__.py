@@ -1,0 +1,1 @@
+"""Tests of slideshow/pacing/: clock, pacer, presenter, budgets, statistics, on fake time."""

@@ -1,0 +1,1 @@
+"""Tests of slideshow/show/: timeline, keys, Ken Burns, history, captions, audio overlay."""

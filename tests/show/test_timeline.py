@@ -1,0 +1,130 @@
+"""The show's timing rules with the real photo pass on llvmpipe: a transition starts only
+once the next photo's texture is complete on the GPU (its fence has signalled) and composed,
+a photo that is late keeps the current one on screen, and a slot is given back as soon as
+its pixels are copied out. llvmpipe signals every fence at once, so the GPU's lag is played
+by a fence that stays unsignalled until the test opens it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from slideshow.gpu.photo_pass import PhotoPass
+from slideshow.pacing import FrameBudget
+from slideshow.show.timeline import Show
+
+PERIOD_S = 1 / 60
+
+
+class FakeFenceUnsignalledUntilOpened:
+    """Stands in for a GPU still busy with an upload: signalled only once `opened`."""
+
+    opened = False
+
+    def signalled(self) -> bool:
+        return FakeFenceUnsignalledUntilOpened.opened
+
+    def delete(self) -> None: ...
+
+
+class FakePhoto:
+    """A decoded photo as the pipeline hands it out: one flat colour."""
+
+    def __init__(self, rgb: tuple[int, int, int], size=(64, 32)) -> None:
+        self.pixels = np.empty((size[1], size[0], 4), np.uint8)
+        self.pixels[...] = (*rgb, 255)
+        self.path = f"{rgb}.png"
+        self.released = False
+
+    def release(self) -> None:
+        self.released = True
+
+
+class FakePipeline:
+    """Stands in for the image pipeline: hands out the photos it is given, and nothing
+    while its list is empty."""
+
+    def __init__(self) -> None:
+        self.waiting: list[FakePhoto] = []
+
+    def take_ready(self) -> FakePhoto | None:
+        return self.waiting.pop(0) if self.waiting else None
+
+
+@pytest.fixture
+def rig(egl_surface):
+    FakeFenceUnsignalledUntilOpened.opened = False
+    photo_pass = PhotoPass(egl_surface.ctx, egl_surface.size, fence_factory=FakeFenceUnsignalledUntilOpened)
+    source = FakePipeline()
+    show = Show(source, photo_pass, None, hold_s=0.1, transition_s=0.1, upload_budget_s=0.01)
+    yield show, source, photo_pass, egl_surface
+    photo_pass.release()
+
+
+def frame(show: Show, surface) -> np.ndarray:
+    budget = FrameBudget()
+    budget.start(0.0, 1e9)  # plenty of time: these tests are about order, not speed
+    show.drain(budget)
+    show.upload(budget)
+    show.step(PERIOD_S)
+    surface.use()
+    show.draw()
+    surface.finish()
+    return np.frombuffer(surface.read_pixels(), np.uint8).reshape(32, 64, 4)[::-1]
+
+
+def test_no_transition_before_the_fence_signals_and_the_slot_is_freed_once_copied(rig):
+    show, source, _, surface = rig
+    red = FakePhoto((255, 0, 0))
+    source.waiting.append(red)
+    for _ in range(30):  # half a second: far past the hold time
+        shown = frame(show, surface)
+        assert not show.transition_active
+        assert (shown[..., :3] == 0).all()  # still the black start frame
+    assert red.released, "the ring slot waits for nothing once the pixels are in the PBO"
+    FakeFenceUnsignalledUntilOpened.opened = True
+    frames_until_transition = 0
+    while not show.transition_active:
+        frame(show, surface)
+        frames_until_transition += 1
+        assert frames_until_transition < 20
+    # pump sees the fence, compose takes 4 strips (one a frame), then one more frame.
+    assert frames_until_transition >= 5
+    for _ in range(10):
+        shown = frame(show, surface)
+    assert tuple(shown[16, 32, :3]) == (255, 0, 0) and show.photos_shown == 1
+
+
+def test_a_late_photo_keeps_the_current_one_on_screen(rig):
+    show, source, _, surface = rig
+    FakeFenceUnsignalledUntilOpened.opened = True
+    source.waiting.append(FakePhoto((0, 0, 255)))
+    for _ in range(20):
+        frame(show, surface)
+    assert show.photos_shown == 1
+    for _ in range(60):  # a second with nothing decoded: hold 0.1 s is long gone
+        shown = frame(show, surface)
+        assert not show.transition_active
+        assert tuple(shown[16, 32, :3]) == (0, 0, 255)
+    assert show.late_photos == 1  # counted once per late photo, not once per frame
+    source.waiting.append(FakePhoto((0, 255, 0)))
+    for _ in range(20):
+        shown = frame(show, surface)
+    assert show.photos_shown == 2 and tuple(shown[16, 32, :3]) == (0, 255, 0)
+
+
+def test_events_tell_a_photo_change_in_order_with_frame_numbers(rig):
+    show, source, _, surface = rig
+    FakeFenceUnsignalledUntilOpened.opened = True
+    source.waiting.append(FakePhoto((0, 0, 255)))
+    for _ in range(30):  # the first photo's change, then 0.1 s of hold with nothing decoded
+        frame(show, surface)
+    texts = [text for _, text in show.events]
+    assert texts == ["photo taken: (0, 0, 255).png", "upload begins", "upload copied out of the ring",
+                     "upload complete on the GPU", "composed", "transition begins: crossfade",
+                     "transition ends", "next photo late: holding this one"]
+    frames = [at for at, _ in show.events]
+    assert frames == sorted(frames) and frames[0] == 0
+    # compose takes a strip a frame; the transition starts the frame after it is composed
+    assert frames[5] - frames[4] == 1 and frames[6] - frames[5] == round(0.1 * 60)
+    assert frames[7] - frames[6] == round(0.1 * 60)

@@ -1,0 +1,1 @@
+"""Tests of slideshow/transitions/: transition files and easing, without GL."""

@@ -1,0 +1,1 @@
+"""Tests of slideshow/workers/: decoding, shared memory, rings and supervised worker processes."""

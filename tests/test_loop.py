@@ -237,6 +237,12 @@ def test_bench_cli_writes_the_json_fields(red_photos, tmp_path):
     assert figures["audio"]["age_ms"]["p50"] is not None
     assert "◀ period" in result.stdout and "p99.9" in result.stdout
     assert Image.open(shot).size == (160, 90)
+    # Every measured frame, in order, and the show's events, for plots and comparisons.
+    timeline = figures["timeline"]
+    assert len(timeline["dt_ms"]) == len(timeline["frame"]) == 150
+    assert timeline["frame"] == sorted(timeline["frame"])
+    assert max(timeline["dt_ms"]) == figures["dt_ms"]["max"]
+    assert any(text.startswith("photo taken: red-") for _, text in timeline["events"])
 
 
 class FakeInstantSurface:

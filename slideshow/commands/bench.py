@@ -118,6 +118,8 @@ def bench_figures(report: Any) -> dict[str, Any]:
         "size": list(report.size),
         "renderer": report.renderer,
         "slowest": report.slowest,
+        # Every measured frame and the show's events, for plots and comparisons later.
+        "timeline": {**report.timeline, "events": [list(event) for event in report.events]},
         "display": report.display or "window",
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                     "python": platform.python_version()},

@@ -56,6 +56,11 @@ class FrameStats:
         self._frames += 1
         self._missed_vsyncs += tick.missed
 
+    def timeline(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every measured frame in order: (the loop's frame index of each, its dt in
+        seconds); copies, for reports and plots after a run."""
+        return self._frame_index[: self._frames].copy(), self._dt_s[: self._frames].copy()
+
     def slowest(self, count: int) -> list[tuple[int, int, float, float]]:
         """The `count` longest intervals, longest first, as (row, frame index, dt_s, at_s):
         row is the measured frame's number (PhaseTimer's row), at_s the time it was

@@ -240,6 +240,7 @@ class DisplayRun:
     def _make_report(self, timing: _Timing, figures: _BuildFigures) -> RunReport:
         elapsed_s = self._now() - self._started_s if self._started_s else 0.0
         stats, phases, surface = timing.stats, timing.phases, self.surface
+        frame_index, dt_s = stats.timeline()
         return RunReport(
             seconds=round(elapsed_s, 3), refresh_hz=round(1.0 / timing.clock.period_s, 3),
             vsync=timing.presenter.mode, size=tuple(surface.size), surface=surface.kind,
@@ -248,4 +249,6 @@ class DisplayRun:
             gc=self.shared.gc_control.summary(),
             show={**self._counts, "transitions": figures.transitions, "gl_error": figures.gl_error},
             audio=figures.audio, slowest=slowest_frames(stats, phases, self._events),
-            last_frame=figures.last_frame, display=self.settings.name)
+            last_frame=figures.last_frame, display=self.settings.name,
+            timeline={"frame": frame_index.tolist(), "dt_ms": np.round(dt_s * 1e3, 3).tolist()},
+            events=list(self._events))

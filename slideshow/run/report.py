@@ -31,6 +31,11 @@ class RunReport:
     last_frame: Any = None
     #: Which display: its monitor's name ("" for a plain window or headless).
     display: str = ""
+    #: Every measured frame: {"frame": [the loop's frame index...], "dt_ms": [...]}.
+    timeline: dict[str, list[Any]] = field(default_factory=dict)
+    #: What the show did, as [frame index, text] (photo taken, transition begins, ...);
+    #: the most recent ones of each build (slideshow/show/timeline.py keeps a bounded log).
+    events: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass

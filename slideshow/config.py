@@ -142,6 +142,13 @@ class ShowConfig:
     rescan_s: float = _setting(
         60.0, "seconds between looks at the photo folders for added and removed files; "
         "0 looks only at start-up", min=0.0, max=86400.0)
+    perf_every_s: float = _setting(
+        0.0, "seconds between perf lines in the log, one per display (frames/s, dt p50/p99/max, "
+        "missed vsyncs, GC, the slowest phase, photos, worker restarts); 0 is off", min=0.0,
+        max=86400.0)
+    perf_json: str = _setting("", "a file the perf windows are appended to as JSON lines "
+                              "(with perf_every_s; empty: none)")
+    hud: bool = _setting(False, "start with the frame-time graph on screen (the p key toggles it)")
 
 
 EASING_NAMES = tuple(EASINGS)

@@ -121,7 +121,7 @@ def test_no_module_is_imported_once_frames_run(red_photos):
     assert imported == []
 
 
-KEYS_PRESSED = ("i", "t", "right", "space", "space", "left", "v", "right")
+KEYS_PRESSED = ("i", "t", "right", "space", "space", "left", "v", "p", "right")
 
 
 def imports_inside_a_windowed_show(folder: Path) -> dict:
@@ -191,7 +191,7 @@ def test_no_module_is_imported_once_a_windowed_show_with_keys_captions_and_ken_b
     events = facts["events"]
     for note in ("key i: caption of red-", "key t: transition", "key right: next photo",
                  "key space: paused", "key space: playing", "key left: back to red-",
-                 "key v: visualizer"):
+                 "key v: visualizer", "key p: frame graph on"):
         assert any(event.startswith(note) for event in events), (note, events)
     # A photo was on screen before the keys, and a transition ran after them.
     assert facts["photos_shown"] >= 2

@@ -7,6 +7,8 @@ import argparse
 from slideshow.commands.options import add_config_options, config_from_args
 from slideshow.config import Size, choices
 
+PERF_EVERY_S = 10.0  # --perf without a number; also what --perf-json alone implies
+
 
 def add_display_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fit", choices=choices("show.fit"),
@@ -33,9 +35,21 @@ def add_display_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--monitor", metavar="N|all",
                         help="the monitors to go fullscreen on: all, or one's number, 0 being "
                         "the primary (display.monitor; default all)")
+    parser.add_argument("--perf", nargs="?", type=float, const=PERF_EVERY_S, metavar="S",
+                        help=f"log frame metrics per display every S seconds (default "
+                        f"{PERF_EVERY_S:g}; show.perf_every_s)")
+    parser.add_argument("--perf-json", metavar="FILE",
+                        help="append those metrics to FILE as JSON lines (show.perf_json; "
+                        f"implies --perf {PERF_EVERY_S:g})")
+    parser.add_argument("--hud", action="store_const", const="true",
+                        help="start with the frame-time graph on screen; key p toggles it "
+                        "(show.hud)")
 
 
 DISPLAY_FLAGS = {
+    "perf": ("show.perf_every_s", "--perf"),
+    "perf_json": ("show.perf_json", "--perf-json"),
+    "hud": ("show.hud", "--hud"),
     "fit": ("show.fit", "--fit"),
     "interval": ("show.interval_s", "--interval"),
     "transition": ("show.transition_s", "--transition"),

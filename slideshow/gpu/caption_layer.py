@@ -14,19 +14,20 @@ import numpy as np
 
 from slideshow.shader_files import shader_source
 
-CORNERS = ("top-left", "top-right")
+CORNERS = ("top-left", "top-right", "bottom-right")
 
 
 class CaptionLayer:
     """`max_size`: (width, height) in pixels the images may have; larger ones are cut.
-    `corner`: one of CORNERS; `margin_px` from the viewport's edges."""
+    `corner`: one of CORNERS; `margin_px` from the viewport's edges; `lift_px`: a bottom
+    corner's image sits this much higher (the HUD's text above its graph)."""
 
     def __init__(self, ctx: moderngl.Context, max_size: tuple[int, int], corner: str,
-                 margin_px: int) -> None:
+                 margin_px: int, lift_px: int = 0) -> None:
         if corner not in CORNERS:
             raise ValueError(f"corner must be one of {', '.join(CORNERS)}, not {corner!r}")
         self.ctx = ctx
-        self.corner, self.margin_px = corner, margin_px
+        self.corner, self.margin_px, self.lift_px = corner, margin_px, lift_px
         self._max = (max(1, max_size[0]), max(1, max_size[1]))
         self._texture = ctx.texture(self._max, 4)
         self._program = ctx.program(vertex_shader=shader_source("fullscreen.vert"),
@@ -58,6 +59,8 @@ class CaptionLayer:
         else:
             left = vx + vw - self.margin_px - width
         bottom = vy + vh - self.margin_px - height
+        if self.corner.startswith("bottom"):
+            bottom = vy + self.margin_px + self.lift_px
         self._texture.use(0)
         self._program["origin"] = (left, bottom)
         self._program["size"] = (width, height)

@@ -1,4 +1,5 @@
-"""The few OpenGL calls moderngl lacks (buffer mapping, fences, unpack state), via ctypes.
+"""The few OpenGL calls moderngl lacks (buffer mapping, fences, unpack state, timer queries
+read without waiting), via ctypes.
 
 moderngl exposes a buffer's GL name (`.glo`) and `orphan()`, but not `glMapBufferRange`,
 sync objects or `GL_UNPACK_ROW_LENGTH`; the texture uploader needs all three. The calls
@@ -51,6 +52,9 @@ GL_ALREADY_SIGNALED = 0x911A
 GL_TIMEOUT_EXPIRED = 0x911B
 GL_CONDITION_SATISFIED = 0x911C
 GL_WAIT_FAILED = 0x911D
+GL_TIME_ELAPSED = 0x88BF
+GL_QUERY_RESULT = 0x8866
+GL_QUERY_RESULT_AVAILABLE = 0x8867
 
 _enum, _int, _uint, _bool = ctypes.c_uint, ctypes.c_int, ctypes.c_uint, ctypes.c_ubyte
 _sizeiptr = _intptr = ctypes.c_ssize_t
@@ -72,6 +76,12 @@ _SIGNATURES: dict[str, tuple[object, tuple[object, ...], str]] = {
     "glFenceSync": (_ptr, (_enum, _uint), "3.2"),
     "glClientWaitSync": (_enum, (_ptr, _uint, ctypes.c_uint64), "3.2"),
     "glDeleteSync": (None, (_ptr,), "3.2"),
+    "glGenQueries": (None, (_int, ctypes.POINTER(_uint)), "1.5"),
+    "glDeleteQueries": (None, (_int, ctypes.POINTER(_uint)), "1.5"),
+    "glBeginQuery": (None, (_enum, _uint), "1.5"),
+    "glEndQuery": (None, (_enum,), "1.5"),
+    "glGetQueryObjectiv": (None, (_uint, _enum, ctypes.POINTER(_int)), "1.5"),
+    "glGetQueryObjectui64v": (None, (_uint, _enum, ctypes.POINTER(ctypes.c_uint64)), "3.3"),
 }
 
 
@@ -91,6 +101,12 @@ class GlCalls:
     glFenceSync: Callable[[int, int], int | None]
     glClientWaitSync: Callable[[int, int, int], int]
     glDeleteSync: Callable[[int], None]
+    glGenQueries: Callable[..., None]
+    glDeleteQueries: Callable[..., None]
+    glBeginQuery: Callable[[int, int], None]
+    glEndQuery: Callable[[int], None]
+    glGetQueryObjectiv: Callable[..., None]
+    glGetQueryObjectui64v: Callable[..., None]
 
     def __init__(self, resolve: Callable[[str], int | None], where: str) -> None:
         for name, (restype, argtypes, version) in _SIGNATURES.items():

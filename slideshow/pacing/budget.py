@@ -105,7 +105,8 @@ class PhaseTimer:
         return self.frame_s(self._frames - 1)
 
     def frame_s(self, row: int) -> dict[str, float]:
-        """Each phase's duration in completed frame `row` (0 = the first)."""
+        """Each phase's duration in completed frame `row` (0 = the first). Readable from
+        another thread: a completed row is never written again."""
         if not 0 <= row < self._frames:
             raise IndexError(f"frame {row} not recorded; {self._frames} frames are")
         return {name: float(self._durations_s[row, i]) for i, name in enumerate(self.phase_names)}

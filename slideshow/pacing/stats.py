@@ -56,6 +56,22 @@ class FrameStats:
         self._frames += 1
         self._missed_vsyncs += tick.missed
 
+    @property
+    def missed_vsyncs(self) -> int:
+        """Vsyncs missed so far (a dt of k periods missed k - 1)."""
+        return self._missed_vsyncs
+
+    def dt_s_since(self, row: int) -> np.ndarray:
+        """A copy of the dt (seconds) of the measured frames from `row` on. Safe to call from
+        another thread while frames are recorded: rows only ever get appended, and a grown
+        array keeps the rows before."""
+        frames = self._frames
+        return self._dt_s[row:frames].copy()
+
+    def dt_s_of(self, row: int) -> float:
+        """The dt (seconds) of measured frame `row`; no allocation beyond the float."""
+        return float(self._dt_s[row])
+
     def timeline(self) -> tuple[np.ndarray, np.ndarray]:
         """Every measured frame in order: (the loop's frame index of each, its dt in
         seconds); copies, for reports and plots after a run."""

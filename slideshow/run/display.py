@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from slideshow.config import Config
+from slideshow.health.perf import DisplayCounts, DisplayHealth
 from slideshow.loop import PHASES, FrameLoop
 from slideshow.pacing import FrameStats, PhaseTimer, VsyncClock
 from slideshow.pacing.presenter import Presenter
@@ -106,6 +107,7 @@ class DisplayRun:
         self._started_s = 0.0  # when the first measured frame began; 0: not yet
         self._measured_before = 0  # frames measured by the loops of earlier builds
         self._events: list[tuple[int, str]] = []  # the show's events, every build's
+        self._parts: DisplayParts | None = None  # the running build's, for the perf reporter
 
     # -- control, from the main thread ---------------------------------------------------
 
@@ -147,17 +149,39 @@ class DisplayRun:
         """Builds the parts, runs frames until told to stop (or seconds/frames are done),
         rebuilding after a resize; returns (and keeps) the report."""
         timing = self._make_timing()
-        stagger_s = self.settings.stagger_s
-        while True:
-            size = tuple(self.surface.size)
-            figures = self._run_one_build(timing, stagger_s)
-            if not self._resized_while_running(size):
-                break
-            log.info("display %s resized from %dx%d to %dx%d: rebuilding its show",
-                     self.settings.name or "window", *size, *self.surface.size)
-            stagger_s = 0.0  # the displays already take turns
+        perf = self.shared.perf
+        if perf is not None:
+            perf.add(DisplayHealth(self.settings.name, timing.stats, timing.phases,
+                                   self._health_counts))
+        try:
+            stagger_s = self.settings.stagger_s
+            while True:
+                size = tuple(self.surface.size)
+                figures = self._run_one_build(timing, stagger_s)
+                if not self._resized_while_running(size):
+                    break
+                log.info("display %s resized from %dx%d to %dx%d: rebuilding its show",
+                         self.settings.name or "window", *size, *self.surface.size)
+                stagger_s = 0.0  # the displays already take turns
+        finally:
+            if perf is not None:
+                perf.remove(self.settings.name)
         self.report = self._make_report(timing, figures)
         return self.report
+
+    def _health_counts(self) -> DisplayCounts:
+        """The running totals, read by the perf reporter's thread: integers only, no lock."""
+        counts, parts = self._counts, self._parts
+        shown, late, failed, restarts, audio_ms = (counts["photos_shown"], counts["late_photos"],
+                                                   counts["failed"], counts["worker_restarts"], None)
+        if parts is not None:
+            shown += parts.show.photos_shown
+            late += parts.show.late_photos
+            failed += parts.pipeline.failed
+            restarts += parts.pipeline.restarts
+            if parts.overlay is not None:
+                audio_ms = parts.overlay.age_ms
+        return DisplayCounts(shown, late, failed, restarts, audio_ms)
 
     def _make_timing(self) -> _Timing:
         settings, surface = self.settings, self.surface
@@ -179,16 +203,19 @@ class DisplayRun:
             parts = open_display_parts(
                 self.surface, self.config, self.shared, index=self.settings.index,
                 name=self.settings.name, keys=self._keys, history=self._history,
-                stagger_s=stagger_s, first_frame=timing.clock.frames, stack=stack)
+                stagger_s=stagger_s, first_frame=timing.clock.frames, stats=timing.stats,
+                stack=stack)
             loop = FrameLoop(self.surface, parts.controls, timing.presenter, timing.clock,
                              timing.stats, timing.phases, self.shared.gc_control,
                              display=self.settings.name)
             self._wait_for_go()
+            self._parts = parts
             try:
                 loop.run(lambda: self._keep_going(loop, size))
             finally:
                 self._measured_before += loop.measured_frames
                 self._events += parts.show.events
+            self._parts = None  # its counts go into self._counts next
             return self._take_figures(parts)
 
     def _wait_for_go(self) -> None:
@@ -228,9 +255,10 @@ class DisplayRun:
         if parts.overlay is not None:
             figures.audio = parts.overlay.summary()
         if self.settings.capture_last_frame:
-            # Drawn again because a swapped back buffer's content is undefined.
+            # Drawn again because a swapped back buffer's content is undefined; with the
+            # captions and the HUD, as the viewer saw it.
             self.surface.use()
-            show.draw()
+            parts.controls.draw()
             self.surface.finish()
             width, height = self.surface.size
             figures.last_frame = np.frombuffer(self.surface.read_pixels(), np.uint8).reshape(

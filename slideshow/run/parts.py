@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import logging
 from collections import deque
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from slideshow.config import Config
+from slideshow.config import Config, check_output_path
+from slideshow.errors import SurfaceError
+from slideshow.health.hud import Hud, HudText, text_size
+from slideshow.health.perf import PerfReporter
 from slideshow.library.display_photos import DisplayPhotos
-from slideshow.pacing import GcControl
+from slideshow.pacing import FrameStats, GcControl
 from slideshow.show.audio_overlay import AudioOverlay
 from slideshow.show.captions import Captions, TextLayout, TextWorker
 from slideshow.show.controls import ShowControls
@@ -38,6 +42,7 @@ log = logging.getLogger(__name__)
 # GL_RENDERER names of software rasterisers: every held frame through a Ken Burns view is a
 # filtered full-screen draw instead of a copy, which they cannot afford at 60 Hz.
 SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "swrast", "software rasterizer", "swiftshader")
+PERF_JSON_EVERY_S = 10.0  # show.perf_json without show.perf_every_s: windows of this length
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,8 @@ class SharedParts:
     gc_control: GcControl
     #: The FFT worker every display's visualizer reads; None when the visualizer is off.
     audio: AudioService | None
+    #: Live frame metrics in the log (show.perf_every_s); None when off.
+    perf: PerfReporter | None = None
 
 
 @dataclass(frozen=True)
@@ -61,18 +68,27 @@ class DisplayParts:
     overlay: AudioOverlay | None
     visualizer: Visualizer | None
     captions: Captions
+    #: The frame-time graph and figures (key p).
+    hud: Hud
     show: Show
     #: The scene the frame loop runs: the show with its keys and captions.
     controls: ShowControls
 
 
 def open_shared_parts(config: Config, stack: ExitStack) -> SharedParts:
-    """The garbage collector's control, the photos and the audio worker."""
+    """The garbage collector's control, the perf reporter, the photos and the audio worker."""
     gc_control = GcControl(config.pacing.gc)
     stack.callback(gc_control.close)
+    perf = None
+    every_s = config.show.perf_every_s or (PERF_JSON_EVERY_S if config.show.perf_json else 0.0)
+    if every_s > 0:
+        # Checked before anything starts: a bad path would lose the whole run's windows.
+        check_output_path("show.perf_json (--perf-json)", config.show.perf_json or None)
+        perf = PerfReporter(every_s, gc_control, config.show.perf_json)
+        stack.callback(perf.close)
     photos = DisplayPhotos(config)
     stack.callback(photos.close)
-    return SharedParts(photos, gc_control, open_audio(config, stack))
+    return SharedParts(photos, gc_control, open_audio(config, stack), perf)
 
 
 def open_audio(config: Config, stack: ExitStack) -> AudioService | None:
@@ -93,7 +109,7 @@ def open_audio(config: Config, stack: ExitStack) -> AudioService | None:
 
 def open_display_parts(surface: Surface, config: Config, shared: SharedParts, *, index: int,
                        name: str, keys: deque[str], history: PhotoHistory, stagger_s: float,
-                       first_frame: int, stack: ExitStack) -> DisplayParts:
+                       first_frame: int, stats: FrameStats, stack: ExitStack) -> DisplayParts:
     """Builds one display's parts on its render thread (its GL context is current) and
     warms up what would otherwise compile or allocate in the first frames."""
     # Deferred: these load moderngl or start worker processes.
@@ -121,18 +137,22 @@ def open_display_parts(surface: Surface, config: Config, shared: SharedParts, *,
                 first_frame=first_frame, ken_burns=ken_burns_settings(config, surface.renderer),
                 audio_motion=audio_motion_settings(config), display=name)
     captions = open_captions(surface, name, stack)
+    hud, hud_warm_up = open_hud(surface, config, stats, name, stack)
     controls = ShowControls(show, keys, pipeline, history, deck=deck, modes=visualizer,
-                            texts=captions, display=name)
+                            texts=captions, hud=hud, display=name)
     show.on_shown = controls.photo_shown
     surface.use()
     photo_pass.warm_up()
     captions.warm_up()
+    for warm_up in hud_warm_up:
+        warm_up()
     if visualizer is not None:
         visualizer.update(None, 0.0)
         visualizer.warm_up()  # compiled for real at its first draw: now, not in a frame
     log.info("display %s: %d transitions on a %dx%d %s (%s)", name or "window",
              len(deck.passes), *surface.size, surface.kind, surface.renderer)
-    return DisplayParts(pipeline, deck, photo_pass, overlay, visualizer, captions, show, controls)
+    return DisplayParts(pipeline, deck, photo_pass, overlay, visualizer, captions, hud, show,
+                        controls)
 
 
 def open_overlay(surface: Surface, config: Config, audio: AudioService | None,
@@ -163,6 +183,36 @@ def open_captions(surface: Surface, name: str, stack: ExitStack) -> Captions:
     captions = Captions(TextWorker(layout, name), layers)
     stack.callback(captions.close)
     return captions
+
+
+def open_hud(surface: Surface, config: Config, stats: FrameStats, name: str,
+             stack: ExitStack) -> tuple[Hud, list[Callable[[], None]]]:
+    """The HUD (on from the start with show.hud) and what to warm up before the first frame:
+    its graph pass, its text layer above the graph, its text thread and its GPU timer."""
+    # Deferred: these load moderngl.
+    from slideshow.gpu.caption_layer import CaptionLayer
+    from slideshow.gpu.frame_timer import FrameTimer
+    from slideshow.gpu.hud_graph import HudGraph
+
+    layout = TextLayout.for_display(tuple(surface.size))
+    font_px = max(10, layout.font_px * 2 // 3)  # figures, not prose: smaller than captions
+    graph = HudGraph(surface.ctx, tuple(surface.size), layout.margin_px)
+    stack.callback(graph.release)
+    layer = CaptionLayer(surface.ctx, text_size(surface.size, font_px), "bottom-right",
+                         layout.margin_px, lift_px=graph.size[1] + layout.margin_px // 2)
+    stack.callback(layer.release)
+    text = HudText(stats, stats.period_s, font_px, text_size(surface.size, font_px), name)
+    stack.callback(text.close)
+    try:
+        timer: FrameTimer | None = FrameTimer()
+    except SurfaceError as exc:  # a driver without timer queries: the HUD shows no GPU time
+        log.info("display %s: no GPU timer queries (%s); the HUD shows no GPU time",
+                 name or "window", exc)
+        timer = None
+    if timer is not None:
+        stack.callback(timer.release)
+    hud = Hud(stats, stats.period_s, graph, layer, text, timer, visible=config.show.hud)
+    return hud, [graph.warm_up, layer.warm_up]
 
 
 def ken_burns_settings(config: Config, renderer: str = "") -> KenBurnsSettings | None:

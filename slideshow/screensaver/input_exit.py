@@ -14,7 +14,7 @@ import math
 
 #: Keys the show handles itself (previous, next, pause, and the t / v / i toggles), by the
 #: names the window surface reports; every other key ends a screensaver show.
-SHOW_KEYS: frozenset[str] = frozenset({"left", "right", "space", "t", "v", "i"})
+SHOW_KEYS: frozenset[str] = frozenset({"left", "right", "space", "t", "v", "i", "p"})
 
 
 class InputExitPolicy:

@@ -68,6 +68,8 @@ class AudioOverlay:
         self._hop_ms = np.zeros(capacity_frames)
         self._frames = 0
         self._hops = 0
+        #: The age of the newest value when it was last taken, in ms (None before any).
+        self.age_ms: float | None = None
 
     def drain(self) -> None:
         """Takes the newest published value, if a new one came (a copy of ~1.5 KB)."""
@@ -75,6 +77,7 @@ class AudioOverlay:
         if got is None:
             return
         sequence, age_s = got
+        self.age_ms = age_s * 1e3
         if self._frames < len(self._ages_ms):
             self._ages_ms[self._frames] = age_s * 1e3
             self._frames += 1

@@ -31,6 +31,7 @@ KEY_ACTIONS: dict[str, str] = {
     "t": "next transition",
     "v": "next visualizer mode",
     "i": "photo caption",
+    "p": "frame-time graph (HUD)",
 }
 
 
@@ -59,6 +60,14 @@ class Texts(Protocol):
     def draw(self) -> None: ...
 
 
+class HudToggle(Protocol):
+    """The HUD (slideshow/health/hud.py), an optional layer drawn over everything."""
+
+    def toggle(self) -> bool: ...
+    def begin_frame(self) -> None: ...
+    def draw(self) -> None: ...
+
+
 class ShowControls:
     """The show with its keys: what the FrameLoop runs (slideshow/loop.py's Scene).
 
@@ -69,19 +78,24 @@ class ShowControls:
 
     def __init__(self, show: Show, keys: deque[str], photos: PhotoOrder, history: PhotoHistory,
                  *, deck: Deck | None = None, modes: Modes | None = None,
-                 texts: Texts | None = None, display: str = "") -> None:
+                 texts: Texts | None = None, hud: HudToggle | None = None,
+                 display: str = "") -> None:
         self.show = show
         self._keys = keys
         self._photos = photos
         self.history = history
-        self._deck, self._modes, self._texts = deck, modes, texts
+        self._deck, self._modes, self._texts, self._hud = deck, modes, texts, hud
         self._actions = {"right": self.next_photo, "left": self.previous_photo,
                          "space": self.toggle_pause, "t": self.next_transition,
-                         "v": self.next_visualizer_mode, "i": self.caption}
+                         "v": self.next_visualizer_mode, "i": self.caption, "p": self.toggle_hud}
         self.captions_guard = LayerGuard("captions", display, on_off=self._captions_off)
+        self.hud_guard = LayerGuard("HUD", display, on_off=self._hud_off)
 
     def _captions_off(self) -> None:
         self._texts = None
+
+    def _hud_off(self) -> None:
+        self._hud = None
 
     # -- the scene -------------------------------------------------------------------------
 
@@ -111,12 +125,22 @@ class ShowControls:
                 self.captions_guard.failed(exc)
 
     def draw(self) -> None:
+        if self._hud is not None:
+            try:
+                self._hud.begin_frame()  # the GPU timer covers everything the frame draws
+            except Exception as exc:
+                self.hud_guard.failed(exc)
         self.show.draw()
         if self._texts is not None:
             try:
                 self._texts.draw()
             except Exception as exc:
                 self.captions_guard.failed(exc)
+        if self._hud is not None:
+            try:
+                self._hud.draw()
+            except Exception as exc:
+                self.hud_guard.failed(exc)
 
     def photo_shown(self, path: str) -> None:
         """The show's `on_shown`: a photo began to come on screen."""
@@ -179,6 +203,18 @@ class ShowControls:
             except Exception as exc:
                 self.captions_guard.failed(exc)
         self.show.note(f"key i: caption of {os.path.basename(path or '')}")
+
+    def toggle_hud(self) -> None:
+        if self._hud is None:
+            self._notice("no frame graph (it failed; see the log)")
+            self.show.note("key p: no HUD")
+            return
+        try:
+            shown = self._hud.toggle()
+        except Exception as exc:
+            self.hud_guard.failed(exc)
+            return
+        self.show.note(f"key p: frame graph {'on' if shown else 'off'}")
 
     def _notice(self, text: str, hold_s: float | None = None) -> None:
         if self._texts is not None:

@@ -74,14 +74,14 @@ class Rig:
     """A show with its controls on the EGL surface; `frame()` runs one loop iteration."""
 
     def __init__(self, surface, photos, *, hold_s=0.1, transition_s=0.1, deck=None, modes=None,
-                 overlay=None, texts=None, ken_burns=None, photo_pass=None) -> None:
+                 overlay=None, texts=None, ken_burns=None, photo_pass=None, hud=None) -> None:
         self.surface = surface
         self.photo_pass = photo_pass or PhotoPass(surface.ctx, SIZE, deck=deck)
         self.show = Show(photos, self.photo_pass, overlay, hold_s=hold_s,
                          transition_s=transition_s, upload_budget_s=1.0, ken_burns=ken_burns)
         self.keys: deque[str] = deque()
         self.controls = ShowControls(self.show, self.keys, photos, PhotoHistory(), deck=deck,
-                                     modes=modes, texts=texts)
+                                     modes=modes, texts=texts, hud=hud)
         self.show.on_shown = self.controls.photo_shown
         self.budget = FrameBudget()
         self.budget.start(0.0, 1e9)
@@ -432,3 +432,63 @@ def test_rasterised_text_depends_on_the_words_and_fits_its_box():
     assert (first[..., :3] <= first[..., 3:]).all(), "premultiplied"
     long = rasterise(["a" * 500, "date", "/very/long/" * 40], 20, (300, 50))
     assert long.shape[0] <= 50 and long.shape[1] <= 300
+
+
+class FakeHud:
+    """Records the HUD calls the controls make; `broken` makes every call raise."""
+
+    def __init__(self, broken: bool = False) -> None:
+        self.visible, self.broken = False, broken
+        self.calls: list[str] = []
+
+    def _call(self, name: str) -> None:
+        self.calls.append(name)
+        if self.broken:
+            raise RuntimeError("the HUD broke")
+
+    def toggle(self) -> bool:
+        self._call("toggle")
+        self.visible = not self.visible
+        return self.visible
+
+    def begin_frame(self) -> None:
+        self._call("begin")
+
+    def draw(self) -> None:
+        self._call("draw")
+
+
+def test_p_toggles_the_hud_which_brackets_every_frame_drawn(egl_surface):
+    hud = FakeHud()
+    rig = Rig(egl_surface, FakePipeline(FakePhoto((200, 10, 10))), hud=hud)
+    try:
+        rig.frame()
+        rig.keys.extend(["p"])
+        rig.frame()
+        rig.keys.extend(["p"])
+        rig.frame()
+    finally:
+        rig.release()
+    # Drawn in every frame (it draws nothing while off): the GPU timer starts before the
+    # show draws, the HUD draws last, over everything.
+    assert hud.calls == ["begin", "draw", "toggle", "begin", "draw", "toggle", "begin", "draw"]
+    notes = [text for _, text in rig.show.events if text.startswith("key p")]
+    assert notes == ["key p: frame graph on", "key p: frame graph off"]
+
+
+def test_a_failing_hud_is_switched_off_and_the_show_goes_on(egl_surface):
+    hud = FakeHud(broken=True)
+    rig = Rig(egl_surface, FakePipeline(FakePhoto((200, 10, 10)), FakePhoto((10, 200, 10))),
+              hud=hud)
+    try:
+        for _ in range(30):
+            rig.frame()
+        # begin and draw fail each frame: five failures switch it off within three frames.
+        assert hud.calls == ["begin", "draw", "begin", "draw", "begin"]
+        assert rig.controls.hud_guard.on is False
+        rig.keys.extend(["p"])
+        rig.frame()
+    finally:
+        rig.release()
+    assert hud.calls[-1] == "begin" and "key p: no HUD" in [t for _, t in rig.show.events]
+    assert rig.show.photos_shown >= 1

@@ -5,7 +5,7 @@
 # draw time at 4K and 1080p (issues 4 and 8).
 # Here, first: ../shared/gpu/prepare.sh platformdirs   (fills .device/, which git ignores)
 # Then, through the device tool, with .device carried:  bash benchmarks/gpu_run.sh [PART...]
-# PART: upload, bench, transitions (default: all three).
+# PART: upload, bench, transitions, health (default: upload, bench, transitions).
 # It writes bench JSON and text into $OUT (or /tmp/gpu-out).
 set -euo pipefail
 python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .device/wheels/*.whl
@@ -27,4 +27,11 @@ if [[ $parts == *" transitions "* ]]; then
   for size in 3840x2160 1920x1080; do
     python3 benchmarks/transitions.py --size "$size" --frames 60 --repeat 3 2>&1 | tee "$out/transitions-$size.txt"
   done
+fi
+if [[ $parts == *" health "* ]]; then
+  # Issue 15: what --perf and the HUD cost at 1280x720 (bench figures with each on and off),
+  # and the HUD's own GPU time as its timer query reads it (HUD text in the screenshot).
+  python3 benchmarks/health.py --headless-only --repeat 3 --seconds 12 2>&1 | tee "$out/health.txt"
+  python3 -m slideshow bench --headless --seconds 12 --size 3840x2160 --hud \
+    --screenshot "$out/hud-3840x2160.png" --log-level warning 2>&1 | tee "$out/hud-3840x2160.txt"
 fi

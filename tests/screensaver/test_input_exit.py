@@ -53,7 +53,7 @@ def test_the_shows_own_keys_do_not_exit(key):
 
 
 def test_show_keys_are_exactly_the_navigation_and_toggles():
-    assert SHOW_KEYS == {"left", "right", "space", "t", "v", "i"}
+    assert SHOW_KEYS == {"left", "right", "space", "t", "v", "i", "p"}
 
 
 @pytest.mark.parametrize("key", ["escape", "q", "a", "enter", "up", "key340"])

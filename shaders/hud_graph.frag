@@ -25,11 +25,7 @@ void main() {
     if (dt_ms > 0.0 && height_ms <= dt_ms) {
         result = vec4(bar * 0.9, 0.9);
     }
-    float line_px = 1.0 / size_px.y * PERIODS_TALL * period_ms;  // one pixel, in ms
-    for (int k = 1; k <= 2; ++k) {
-        if (abs(height_ms - float(k) * period_ms) < line_px) {
-            result = vec4(vec3(0.85), 0.85);
-        }
-    }
-    colour = result;
+    float line_ms = 1.0 / size_px.y * PERIODS_TALL * period_ms;  // one pixel, in ms
+    float from_line_ms = min(abs(height_ms - period_ms), abs(height_ms - 2.0 * period_ms));
+    colour = from_line_ms < line_ms ? vec4(vec3(0.85), 0.85) : result;
 }

@@ -1,11 +1,21 @@
-"""Audio for the visualizer: sources of samples and the spectrum maths (no GL, no processes
-here; the FFT worker process and the GPU modes build on these).
+"""Audio for the visualizer: sources of samples (files, synthetic beats, capture of what
+the computer plays), the spectrum maths (bands, waveform, beat events), and the FFT worker
+process that runs them and publishes every hop into a `LatestValue` block, with the thread
+that starts and restarts it.
+
+Never touches GL (slideshow/gpu/visualizer.py draws the values) and never makes a reader
+wait: values are published for readers to copy, never queued. The maths and the sources
+(`spectrum`, `beats`, `sources`) start no process and no thread.
 
 - `spectrum`: `Spectrum` (construct, `process(samples) -> SpectrumFrame`, `close()`), its
   parameters in `SpectrumConfig`;
 - `beats`: `OnsetDetector`, the kick and snare events inside `Spectrum`;
 - `sources`: `SyntheticSource`, `ToneSource`, `SilenceSource`, `FileSource` (WAV; FLAC with
-  soundfile), all `AudioSource`s, and `AudioSourceError`.
+  soundfile), all `AudioSource`s, and `AudioSourceError`;
+- `capture`: which audio `--audio` means, and `CaptureSource` (what the computer plays);
+- `block`: the published value's layout in its `LatestValue` block;
+- `worker`: the FFT worker process; `service`: `AudioService`, the worker, its block and the
+  thread minding it.
 """
 
 from slideshow.audio.beats import OnsetDetector

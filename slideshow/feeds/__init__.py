@@ -1,6 +1,9 @@
 """Image feeds (RSS, Media RSS, Atom) as a photo source: fetched politely on a thread of
 their own into a disk cache, and mixed in with the local photos at a given share.
 
+Never does network or disk I/O outside the feed source's own thread: other threads only
+copy its list of photos. XML from the network is parsed with entities refused (`parse`).
+
     feeds = FeedSource(["https://www.nasa.gov/feeds/iotd-feed/"], refresh_s=3600)
     feeds.start()
     next_photo = MixedPhotos(lambda: library.next_path(0), feeds, feed_share=0.25)

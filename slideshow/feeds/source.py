@@ -2,8 +2,8 @@
 
 The thread first lists what the disk cache already holds (so a show started offline has
 its feed photos at once), then fetches each feed when it is due and downloads the images
-it lists that are not cached yet. The render thread only ever calls `photos()`, which
-copies a list under a lock.
+it lists that are not cached yet. Other threads only ever call `photos()` (the image
+supervisors' threads, through MixedPhotos), which copies a list under a lock.
 
 When a feed is due: `refresh_s` after its last successful fetch (kept in the cache, so a
 restart does not fetch again early), and never sooner, whatever `poke()` asks. A failed

@@ -1,11 +1,12 @@
 """Time within one frame: how much is left (`FrameBudget`) and where it went (`PhaseTimer`).
 
-Nothing on the render thread may wait (DESIGN.md, rule 3): work that can be split, such as
-texture uploads in strips or draining worker results, asks `FrameBudget` whether this frame
-still has time and otherwise continues next frame. `PhaseTimer` records, for every frame,
-how long each phase of the loop took, so a slow frame can be blamed on its phase; the
-loop's phases are ("poll", "drain", "upload", "update", "draw", "swap"), where "swap"
-includes any pacer wait, but the names are the caller's.
+Nothing on the render thread may wait (docs/architecture.md, timing rule 3): work that can
+be split, such as texture uploads in strips or draining worker results, asks `FrameBudget`
+whether this frame still has time and otherwise continues next frame. `PhaseTimer` records,
+for every frame, how long each phase of the loop took, so a slow frame can be blamed on its
+phase; the loop's phases are slideshow/loop.py's `PHASES` ("poll", "drain", "upload",
+"update", "draw", "finish", "present", where "present" includes any pacer wait), but the
+names are the caller's.
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """The vsync clock: turns the times frames were presented into whole refresh periods.
 
-The display's vsync is the program's only clock (DESIGN.md, rule 1). After every swap the
-loop hands `VsyncClock.tick` the time the swap returned; the clock answers how many refresh
-periods that frame took (k), how many vsyncs showed no new frame (k - 1), how many
-fixed-timestep updates to run now (k, capped), and the animation time: whole periods since
-the first frame. A late frame skips ahead instead of replaying stale time, and the jitter in
-when our thread woke up never reaches the picture.
+The display's vsync is the program's only clock (docs/architecture.md, timing rule 1).
+After every swap the loop hands `VsyncClock.tick` the time the swap returned; the clock
+answers how many refresh periods that frame took (k), how many vsyncs showed no new frame
+(k - 1), how many fixed-timestep updates to run now (k, capped), and the animation time:
+whole periods since the first frame. A late frame skips ahead instead of replaying stale
+time, and the jitter in when our thread woke up never reaches the picture.
 
 The period starts from the monitor's mode and is then measured, not trusted (as mpv's
 vo.c does): modes say 60 Hz for panels running at 59.94, and virtual displays report

@@ -1,10 +1,11 @@
 """Deciding, from measured swaps, whether the swap blocks on vsync.
 
-The frame loop is clocked by a swap that blocks until the vsync (DESIGN.md, rule 2). Some
-displays never block: Xvfb (its swap returns in about 0.5 ms), headless surfaces, drivers
-that force vsync off. There the loop would run as fast as it can, so it needs to know, and
-put a `DeadlinePacer` in front of the swap. Nothing reliable says so up front (glfw reports
-Xvfb's refresh as 0 Hz and a swap interval of 1 is accepted and ignored), so we measure.
+The frame loop is clocked by a swap that blocks until the vsync (docs/architecture.md,
+timing rule 2). Some displays never block: Xvfb (its swap returns in about 0.5 ms),
+headless surfaces, drivers that force vsync off. There the loop would run as fast as it
+can, so it needs to know, and put a `DeadlinePacer` in front of the swap. Nothing reliable
+says so up front (glfw reports Xvfb's refresh as 0 Hz and a swap interval of 1 is accepted
+and ignored), so we measure.
 
 The rule, over `probe_frames` frames after `warmup_frames`:
 

@@ -1,9 +1,9 @@
 """Garbage collection kept out of frames, and every collection measured.
 
 The app this project replaces lost frames to 28 ms gen-2 collections that Python started
-in the middle of a frame (DESIGN.md, rule 5). Measured here: a full collection over about
-220k live objects took 22 ms; after `gc.freeze()` it took microseconds. So, in mode
-"frame":
+in the middle of a frame (docs/architecture.md, timing rule 5). Measured here: a full
+collection over about 220k live objects took 22 ms; after `gc.freeze()` it took
+microseconds. So, in mode "frame":
 
 - `freeze_after_startup()` collects once and freezes everything that exists after start-up
   (modules, config, GL wrappers) into the permanent generation no collection walks, then

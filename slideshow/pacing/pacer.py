@@ -4,8 +4,8 @@ Where `SwapBlockDetector` says "paced" (Xvfb, headless, vsync forced off), the l
 `wait_for_deadline()` after the frame's GL work is finished and right before the swap, so
 the swap, and the present timestamp taken when it returns, lands on the deadline. Waiting
 *after* the swap instead looks clean from inside and is not: measured under Xvfb, the
-program saw p99 16.7 ms while the swaps, timed from outside, had p99 21 ms (DESIGN.md,
-rule 2).
+program saw p99 16.7 ms while the swaps, timed from outside, had p99 21 ms
+(docs/architecture.md, timing rule 2).
 
 Deadlines lie on a fixed grid `t0 + n * period`, anchored by the first call, and behave
 like a real vsync:

@@ -1,6 +1,6 @@
 """How a finished frame reaches the screen, and the timestamp that becomes the clock.
 
-Two orders, one result (DESIGN.md, rule 2):
+Two orders, one result (docs/architecture.md, timing rule 2):
 - blocking vsync: swap, then finish. Drivers that queue frames ahead let a swap return
   before its vsync; waiting for the GPU right after the swap keeps the timestamp on the
   vsync and the queue one frame deep.

@@ -53,7 +53,7 @@ class _Display:
 
 
 class Embedding(Protocol):
-    """A window put inside a host's window (slideshow/gpu/x11_embed.py, win32_embed.py)."""
+    """A window put inside a host's window (slideshow/gpu/x11_embed.py, gpu/win32_embed.py)."""
 
     def parent_size(self) -> tuple[int, int] | None: ...
     def follow_parent(self) -> tuple[int, int] | None: ...

@@ -18,7 +18,7 @@ import random
 from dataclasses import dataclass
 
 #: `ken_burns.enabled`: on, off, or auto (on except on a software renderer; the renderer
-#: is known only once a display runs, so run/display.py's ken_burns_settings decides).
+#: is known only once a display runs, so run/parts.py's ken_burns_settings decides).
 ENABLED_CHOICES = ("auto", "on", "off")
 
 View = tuple[float, float, float, float]

@@ -1,6 +1,6 @@
 """Named shared-memory segments: who creates them, who may unlink them, and what cleans up.
 
-Rules (DESIGN.md, "Shared-memory protocols"):
+Rules (docs/architecture.md, "Shared memory", rule 1):
 
 - The creating process owns a segment. `create_segment` registers it with that process's
   multiprocessing resource tracker, a helper process that unlinks every segment still

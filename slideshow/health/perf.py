@@ -26,7 +26,7 @@ import numpy as np
 
 from slideshow.pacing import FrameStats, GcControl, PhaseTimer
 
-log = logging.getLogger("slideshow.perf")
+log = logging.getLogger(__name__)
 
 JOIN_TIMEOUT_S = 2.0
 

@@ -59,7 +59,7 @@ def test_a_window_reports_the_frames_since_the_last_one(measured, tmp_path, capl
                                audio_age_ms=12.34)
         reporter.add(DisplayHealth("HDMI-1", stats, phases, lambda: counts))
         record_frames(stats, phases, time, clock, [1] * 58 + [3, 1])  # one frame missed 2 vsyncs
-        with caplog.at_level(logging.INFO, logger="slideshow.perf"):
+        with caplog.at_level(logging.INFO, logger="slideshow.health.perf"):
             reporter.report_now()
             record_frames(stats, phases, time, clock, [1] * 30)
             reporter.report_now()
@@ -120,7 +120,7 @@ def test_bench_perf_logs_and_writes_a_window_every_half_second(tmp_path):
          "--perf-json", str(out), "--config", str(EMPTY_TOML)],
         capture_output=True, text=True, timeout=180, cwd=REPO)
     assert result.returncode == 0, result.stderr
-    lines = [line for line in result.stderr.splitlines() if "slideshow.perf: perf window:" in line]
+    lines = [line for line in result.stderr.splitlines() if "slideshow.health.perf: perf " in line]
     windows = [json.loads(line) for line in out.read_text().splitlines()]
     # 3 s of frames in windows of 0.5 s, and the last part when the display ends.
     assert len(lines) >= 4 and len(windows) == len(lines)

@@ -18,10 +18,11 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -106,23 +107,44 @@ def run_times(figures: dict[str, Any]) -> RunTimes:
     return RunTimes(tuple(frames), tuple(total / 1000.0 for total in itertools.accumulate(dt_ms)))
 
 
-def transition_spans_s(figures: dict[str, Any]) -> list[tuple[float, float]]:
-    """(start, end) of every transition, in seconds; one still running at the end of the
-    run ends there."""
+class TransitionSpan(NamedTuple):
+    start_s: float
+    end_s: float
+    name: str
+
+
+def transition_spans_s(figures: dict[str, Any]) -> list[TransitionSpan]:
+    """Every transition, from its "transition begins: NAME" event to its "transition ends",
+    in seconds; one still running at the end of the run ends there."""
     _, _, events = _timeline(figures)
     times = run_times(figures)
-    spans, started = [], None
+    spans: list[TransitionSpan] = []
+    started: tuple[float, str] | None = None
     for frame, text in events:
         if text.startswith("transition begins"):
             if started is not None:  # a new one cut the last one short
-                spans.append((started, times.at_s(frame)))
-            started = times.at_s(frame)
+                spans.append(TransitionSpan(started[0], times.at_s(frame), started[1]))
+            started = (times.at_s(frame), text.partition(":")[2].strip())
         elif text.startswith("transition ends") and started is not None:
-            spans.append((started, times.at_s(frame)))
+            spans.append(TransitionSpan(started[0], times.at_s(frame), started[1]))
             started = None
     if started is not None:
-        spans.append((started, times.end_s))
+        spans.append(TransitionSpan(started[0], times.end_s, started[1]))
     return spans
+
+
+def histogram_bins(figures: dict[str, Any]) -> list[tuple[float, float, int]]:
+    """(lo_ms, hi_ms, count) of each non-empty bin. From the timeline, 0.25 ms wide all the
+    way: the report's own histogram widens its bins past two periods (to keep the terminal
+    chart short), which drawn to scale would make a few late frames look like a wall. A
+    report without a timeline gives its own bins."""
+    _, dt_ms, _ = _timeline(figures)
+    if not dt_ms:
+        return [(b["lo_ms"], b["hi_ms"], b["count"]) for b in figures.get("histogram", [])
+                if b["count"] > 0]
+    counts = Counter(math.floor(dt / HISTOGRAM_BIN_MS) for dt in dt_ms)
+    return [(index * HISTOGRAM_BIN_MS, (index + 1) * HISTOGRAM_BIN_MS, count)
+            for index, count in sorted(counts.items())]
 
 
 def event_times_s(figures: dict[str, Any], prefix: str) -> list[float]:
@@ -198,11 +220,12 @@ class PanelLayout:
 
 @dataclass(frozen=True)
 class PlotLayout:
+    """The whole picture: its size, the header's lines and a panel per display, top down."""
+
     width_px: int
     height_px: int
     header_lines: list[str]
     panels: list[PanelLayout]
-
 
 
 def _nice_step(span: float, max_ticks: int) -> float:
@@ -216,25 +239,26 @@ def _nice_step(span: float, max_ticks: int) -> float:
     return step * 10
 
 
-def _histogram_x_hi_ms(figures: dict[str, Any], period: float) -> float:
-    top_ms = max((b["hi_ms"] for b in figures.get("histogram", [])), default=period)
-    wanted = max(MIN_PERIODS_SHOWN * period, top_ms + HISTOGRAM_BIN_MS)
+def _histogram_x_hi_ms(bins: list[tuple[float, float, int]], period: float) -> float:
+    top_ms = max((hi_ms for _, hi_ms, _ in bins), default=period)
+    # Room past the longest bin, so its bar and a period line on it are not at the edge.
+    wanted = max(MIN_PERIODS_SHOWN * period, top_ms + 0.35 * period)
     return min(wanted, MAX_PERIODS_SHOWN * period)
 
 
 def _panel_layout(figures: dict[str, Any], top_px: int) -> PanelLayout:
     period = period_ms(figures)
     left, right = MARGIN_LEFT_PX, WIDTH_PX - MARGIN_RIGHT_PX - 1
-    x_hi_ms = _histogram_x_hi_ms(figures, period)
-    bins = figures.get("histogram", [])
-    has_overflow = any(b["hi_ms"] > x_hi_ms for b in bins)
+    bins = histogram_bins(figures)
+    x_hi_ms = _histogram_x_hi_ms(bins, period)
+    has_overflow = any(hi_ms > x_hi_ms for _, hi_ms, _ in bins)
     hist_right = right - OVERFLOW_SLOT_PX if has_overflow else right
     hist_top = top_px + PANEL_TITLE_PX
     histogram = Rect(left, hist_top, hist_right, hist_top + HISTOGRAM_PX - 1)
     overflow = Rect(hist_right + 12, histogram.top, right, histogram.bottom) \
         if has_overflow else None
     # A log axis from half a frame, so a bin of one frame still shows a bar.
-    most = max((b["count"] for b in bins), default=1)
+    most = max((count for _, _, count in bins), default=1)
     count_hi = 10.0 ** max(1, math.ceil(math.log10(most * 1.2)))
     histogram_x = Axis(0.0, x_hi_ms, histogram.left, histogram.right)
     histogram_y = Axis(0.5, count_hi, histogram.bottom, histogram.top, log=True)
@@ -379,7 +403,9 @@ def _draw_histogram(draw: ImageDraw.ImageDraw, panel: PanelLayout, fonts: _Fonts
         width, _ = _text_size(draw, label, fonts.small)
         draw.text((x_px - width // 2, area.bottom + 8), label, fill=INK, font=fonts.small)
         tick_ms += step_ms
-    axis_name = f"dt (ms), bins of {HISTOGRAM_BIN_MS:g} ms"
+    has_timeline = bool(_timeline(panel.figures)[1])
+    axis_name = f"dt (ms), bins of {HISTOGRAM_BIN_MS:g} ms" if has_timeline \
+        else "dt (ms), the report's bins"
     width, _ = _text_size(draw, axis_name, fonts.text)
     draw.text(((area.left + area.right - width) // 2, area.bottom + 26), axis_name, fill=INK,
               font=fonts.text)
@@ -391,13 +417,12 @@ def _draw_histogram(draw: ImageDraw.ImageDraw, panel: PanelLayout, fonts: _Fonts
         _dashed_vline(draw, x_px, area.top, area.bottom, PERIOD_LINE)
         label = f"{multiple}x period ({multiple * panel.period_ms:.2f} ms)" if multiple == 1 \
             else f"{multiple}x"
-        draw.text((x_px + 4, area.top + 2), label, fill=PERIOD_LINE, font=fonts.small)
+        width, _ = _text_size(draw, label, fonts.small)
+        label_x_px = x_px + 4 if x_px + 4 + width < area.right - 2 else x_px - 4 - width
+        draw.text((label_x_px, area.top + 2), label, fill=PERIOD_LINE, font=fonts.small)
         multiple += 1
     overflow_count = 0
-    for histogram_bin in panel.figures.get("histogram", []):
-        lo_ms, hi_ms, count = histogram_bin["lo_ms"], histogram_bin["hi_ms"], histogram_bin["count"]
-        if count <= 0:
-            continue
+    for lo_ms, hi_ms, count in histogram_bins(panel.figures):
         if hi_ms > x_axis.hi:
             overflow_count += count
             continue
@@ -424,11 +449,21 @@ def _draw_timeline(draw: ImageDraw.ImageDraw, panel: PanelLayout, fonts: _Fonts)
     area, x_axis, y_axis = panel.timeline, panel.timeline_x, panel.timeline_y
     figures = panel.figures
     _, dt_ms, _ = _timeline(figures)
-    # Transitions first: everything else is drawn over their shade.
-    for start_s, end_s in transition_spans_s(figures):
+    # Transitions first: everything else is drawn over their shade. Their names go along
+    # the bottom, where a frame's dt never is, when they end before the next transition.
+    placed: list[tuple[int, int, int, int]] = []  # text boxes, which later labels avoid
+    spans = transition_spans_s(figures)
+    for index, (start_s, end_s, name) in enumerate(spans):
+        next_px = x_axis.px(spans[index + 1].start_s) if index + 1 < len(spans) else area.right
         x0_px, x1_px = x_axis.px(start_s), x_axis.px(end_s)
-        if x1_px >= x0_px:
-            draw.rectangle([x0_px, area.top + 1, x1_px, area.bottom - 1], fill=TRANSITION_SPAN)
+        if x1_px < x0_px:
+            continue
+        draw.rectangle([x0_px, area.top + 1, x1_px, area.bottom - 1], fill=TRANSITION_SPAN)
+        width, height = _text_size(draw, name, fonts.small)
+        if name and x0_px + 4 + width + 8 <= next_px:
+            top = area.bottom - TICK_LEN_PX - height - 6
+            draw.text((x0_px + 4, top - 3), name, fill=FAINT_INK, font=fonts.small)
+            placed.append((x0_px + 4, top, x0_px + 4 + width, top + height + 4))
     # The dt axis's ticks and grid.
     step_ms = _nice_step(y_axis.hi, 8)
     tick_ms = 0.0
@@ -481,7 +516,7 @@ def _draw_timeline(draw: ImageDraw.ImageDraw, panel: PanelLayout, fonts: _Fonts)
         x_px = x_axis.px(at_s)
         draw.line([(x_px, area.bottom - TICK_LEN_PX), (x_px, area.bottom - 1)], fill=LATE_TICK,
                   width=2)
-    _draw_slowest(draw, panel, fonts)
+    _draw_slowest(draw, panel, fonts, placed)
     draw.rectangle([area.left, area.top, area.right, area.bottom], outline=INK)
     _draw_legend(draw, panel, fonts)
 
@@ -490,11 +525,12 @@ def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> boo
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def _draw_slowest(draw: ImageDraw.ImageDraw, panel: PanelLayout, fonts: _Fonts) -> None:
+def _draw_slowest(draw: ImageDraw.ImageDraw, panel: PanelLayout, fonts: _Fonts,
+                  placed: list[tuple[int, int, int, int]]) -> None:
     """A ring on each of the slowest frames, with its dt beside it; a label that would
-    cover another one moves up, then below, then is left out (the ring stays)."""
+    cover another one (or a text box in `placed`) moves up, then below, then is left out
+    (the ring stays)."""
     area = panel.timeline
-    placed: list[tuple[int, int, int, int]] = []
     radius = SLOW_MARK_RADIUS_PX
     for entry in panel.figures.get("slowest") or []:
         x_px = panel.frame_x_px(entry["frame"])

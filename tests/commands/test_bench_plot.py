@@ -18,8 +18,8 @@ from PIL import Image
 
 from slideshow.commands import bench_plot
 from slideshow.commands.bench_plot import (
-    BAR,
     BACKGROUND,
+    BAR,
     DT_LINE,
     PHOTO_TICK,
     SLOW_MARK,
@@ -72,7 +72,8 @@ def synthetic_figures(display: str = "window", slow_frames: tuple[int, ...] = SL
     }
 
 
-def colour_count(image: Image.Image, colour: tuple[int, int, int], box: tuple[int, int, int, int]) -> int:
+def colour_count(image: Image.Image, colour: tuple[int, int, int],
+                 box: tuple[int, int, int, int]) -> int:
     """Pixels of exactly `colour` in box (left, top, right, bottom), all inclusive."""
     left, top, right, bottom = box
     region = image.crop((left, top, right + 1, bottom + 1))
@@ -106,13 +107,27 @@ def test_histogram_bars_stand_at_one_and_two_periods_as_tall_as_their_log_counts
         # Not taller than its count: nothing of the bar a few pixels above its top.
         assert colour_count(image, BAR, (x_px, area.top + 1, x_px, top_px - 3)) == 0
     # 597 frames stand higher than 3 on the log axis, and 3 higher than a single frame.
-    assert panel.histogram_y_px(597) < panel.histogram_y_px(3) < panel.histogram_y_px(1) < area.bottom
+    assert panel.histogram_y_px(597) < panel.histogram_y_px(3) < panel.histogram_y_px(1) \
+        < area.bottom
 
 
 def test_an_empty_bin_has_no_bar(plotted):
     image, panel = plotted
     for empty_ms in (10.0, 25.0, 45.0):
         x_px = panel.histogram_x_px(empty_ms + 0.125)
+        assert colour_count(image, BAR, column(panel.histogram, x_px)) == 0
+
+
+def test_bins_are_a_quarter_ms_everywhere_though_the_reports_own_widen_in_the_tail():
+    # The report's histogram groups the tail into 2 ms bins; the timeline has each dt.
+    figures = synthetic_figures(slow_frames=(300,), slow_ms=50.1)
+    figures["histogram"] = [b for b in figures["histogram"] if b["lo_ms"] < 20]
+    figures["histogram"].append({"lo_ms": 49.5, "hi_ms": 51.5, "count": 1})
+    panel = plot_layout([figures]).panels[0]
+    image = draw_plot([figures])
+    assert colour_count(image, BAR, column(panel.histogram, panel.histogram_x_px(50.125))) > 0
+    for empty_ms in (49.625, 50.625, 51.375):
+        x_px = panel.histogram_x_px(empty_ms)
         assert colour_count(image, BAR, column(panel.histogram, x_px)) == 0
 
 
@@ -126,7 +141,8 @@ def test_slow_frames_are_marked_where_they_were_presented_and_nowhere_else(plott
     radius = bench_plot.SLOW_MARK_RADIUS_PX + 2
     for frame in SLOW_FRAMES:
         x_px, y_px = panel.frame_x_px(frame), panel.timeline_y_px(2 * PERIOD_MS)
-        assert colour_count(image, SLOW_MARK, (x_px - radius, y_px - radius, x_px + radius, y_px + radius)) > 8
+        ring = (x_px - radius, y_px - radius, x_px + radius, y_px + radius)
+        assert colour_count(image, SLOW_MARK, ring) > 8
         # The dt line reaches up to the slow frame.
         assert colour_count(image, DT_LINE, (x_px - 1, y_px - 2, x_px + 1, y_px + 2)) > 0
     for frame in (100, 380):  # ordinary frames: no ring near them
@@ -145,7 +161,8 @@ def test_the_slow_frames_x_is_their_presentation_time(plotted):
 
 def test_the_transition_is_shaded_over_its_span_and_not_outside(plotted):
     image, panel = plotted
-    [(start_s, end_s)] = transition_spans_s(panel.figures)
+    [(start_s, end_s, name)] = transition_spans_s(panel.figures)
+    assert name == "crossfade"
     x0_px, x1_px = panel.timeline_x_px(start_s), panel.timeline_x_px(end_s)
     assert x1_px - x0_px > 20  # a second of 10: wide enough to look inside
     height_px = panel.timeline.bottom - panel.timeline.top
@@ -174,7 +191,8 @@ def test_events_before_the_first_measured_frame_are_at_zero_and_after_the_last_a
 def test_a_transition_still_running_at_the_end_is_shaded_to_the_end():
     figures = synthetic_figures()
     figures["timeline"]["events"] = [[590, "transition begins: wipe-left"]]
-    [(start_s, end_s)] = transition_spans_s(figures)
+    [(start_s, end_s, name)] = transition_spans_s(figures)
+    assert name == "wipe-left"
     assert end_s == run_times(figures).end_s and start_s < end_s
 
 

@@ -1,10 +1,13 @@
 """`slideshow bench`: runs the real renderer for a while and prints the frame-time (dt)
-histogram and its summary; `--json` writes the figures for comparison between machines."""
+histogram and its summary; `--json` writes the figures for comparison between machines,
+`--plot` draws them (slideshow/commands/bench_plot.py), and `--compare` sets two saved runs
+side by side without running (slideshow/commands/bench_compare.py)."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import sys
@@ -12,9 +15,12 @@ from typing import Any
 
 from PIL import Image
 
+from slideshow.commands.bench_compare import MISSED_ALLOWANCE, compare
+from slideshow.commands.bench_plot import save_plot
+from slideshow.commands.bench_report import read_report
 from slideshow.commands.options import add_config_options, config_from_args
 from slideshow.commands.show import DISPLAY_FLAGS, add_display_options
-from slideshow.config import check_output_path
+from slideshow.config import Config, check_output_path
 from slideshow.errors import ConfigError
 from slideshow.pacing.slow_frames import format_slowest
 
@@ -44,12 +50,42 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="stop after N measured frames instead of --seconds")
     parser.add_argument("--screenshot", metavar="PNG",
                         help="save the last frame as a PNG image")
+    parser.add_argument("--plot", metavar="FILE.png",
+                        help="draw the figures into a PNG: per display, the dt histogram above "
+                        "a timeline of every frame's dt, with transitions, photo changes and "
+                        "the slowest frames marked")
+    parser.add_argument("--from", dest="from_json", metavar="RUN.json",
+                        help="with --plot: draw a run saved with --json instead of running")
+    parser.add_argument("--compare", nargs=2, metavar=("A.json", "B.json"),
+                        help="print two runs saved with --json side by side (dt percentiles, "
+                        "missed vsyncs, phases, GC, governor) with the ratio B/A, display by "
+                        "display; nothing runs")
+    parser.add_argument("--fail-if-worse", type=_percent, metavar="PCT",
+                        help="with --compare: exit with status 1 when B is worse than A on any "
+                        "display: its dt p99 above A's by more than PCT percent, or its missed "
+                        "vsyncs above A's (scaled to B's number of frames) by more than PCT "
+                        f"percent plus {MISSED_ALLOWANCE} (so A 0, B 1 passes; B 2 fails)")
     add_display_options(parser)
     parser.set_defaults(seconds=10.0, interval=2.0, transition=1.0, audio="synthetic")
     add_config_options(parser)
 
 
+def _percent(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 <= value < math.inf:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {text!r}")
+    return value
+
+
 def run(args: argparse.Namespace) -> int:
+    _check_modes(args)
+    if args.compare:
+        return _compare(args)
+    if args.from_json:
+        return _plot_saved(args)
     # Heavy: the show's stack, loaded only when a show runs.
     from slideshow.run.app import run_show
 
@@ -67,9 +103,11 @@ def run(args: argparse.Namespace) -> int:
     check_output_path("--screenshot", args.screenshot)
     if args.screenshot:
         _check_image_type("--screenshot", args.screenshot)
+    _check_plot_path(args.plot)
     result = run_show(config, headless=args.headless, seconds=None if args.frames else args.seconds,
                       frames=args.frames, capture_last_frame=bool(args.screenshot))
-    displays = [bench_figures(report) for report in result.displays]
+    settings = bench_settings(config)
+    displays = [bench_figures(report, settings) for report in result.displays]
     if args.screenshot:
         for index, report in enumerate(result.displays):
             path = args.screenshot if index == 0 else _numbered(args.screenshot, index)
@@ -90,6 +128,50 @@ def run(args: argparse.Namespace) -> int:
             with open(args.json, "w", encoding="utf-8") as handle:
                 handle.write(text + "\n")
             print(f"figures written to {args.json}", file=out)
+    if args.plot:
+        save_plot(displays, args.plot)
+        print(f"plot written to {args.plot}", file=out)
+    return 0
+
+
+def _check_modes(args: argparse.Namespace) -> None:
+    """The flags that need another, or exclude one: --compare and --from run nothing."""
+    if args.fail_if_worse is not None and not args.compare:
+        raise ConfigError("option --fail-if-worse: only with --compare A.json B.json")
+    if args.from_json and not args.plot:
+        raise ConfigError("option --from: only with --plot FILE.png (it draws a saved run)")
+    no_run = "--compare" if args.compare else "--from" if args.from_json else None
+    if no_run:
+        given = {"PATH": args.paths, "--json": args.json, "--screenshot": args.screenshot,
+                 "--frames": args.frames}
+        if args.compare:  # --from goes with --plot, --compare with neither
+            given.update({"--plot": args.plot, "--from": args.from_json})
+        run_flags = [flag for flag, value in given.items() if value]
+        if run_flags:
+            raise ConfigError(f"option {no_run}: nothing runs with it, so {', '.join(run_flags)} "
+                              "cannot go with it")
+
+
+def _check_plot_path(path: str | None) -> None:
+    check_output_path("--plot", path)
+    if path is not None and not path.lower().endswith(".png"):
+        raise ConfigError(f"option --plot = {path!r}: the name must end in .png")
+
+
+def _compare(args: argparse.Namespace) -> int:
+    """Exit status 1 when --fail-if-worse finds B worse than A, else 0."""
+    path_a, path_b = args.compare
+    text, worse = compare(read_report("--compare", path_a), read_report("--compare", path_b),
+                          path_a, path_b, args.fail_if_worse)
+    print(text)
+    return 1 if worse else 0
+
+
+def _plot_saved(args: argparse.Namespace) -> int:
+    displays = read_report("--from", args.from_json)
+    _check_plot_path(args.plot)
+    save_plot(displays, args.plot)
+    print(f"plot of {args.from_json} written to {args.plot}")
     return 0
 
 
@@ -100,7 +182,21 @@ def _check_image_type(flag: str, path: str) -> None:
                           "Pillow writes, such as .png")
 
 
-def bench_figures(report: Any) -> dict[str, Any]:
+def bench_settings(config: Config) -> dict[str, Any]:
+    """The settings that shape a bench's load, for the plot's label and for telling runs
+    apart later."""
+    return {
+        "interval_s": config.show.interval_s,
+        "transition_s": config.show.transition_s,
+        "pool": list(config.transitions.pool),
+        "visualizer": config.visualizer.mode,
+        "audio": config.audio.source,
+        "ken_burns": config.ken_burns.enabled,
+        "gc": config.pacing.gc,
+    }
+
+
+def bench_figures(report: Any, settings: dict[str, Any] | None = None) -> dict[str, Any]:
     frames = report.frames
     return {
         "frames": frames["frames"],
@@ -121,6 +217,7 @@ def bench_figures(report: Any) -> dict[str, Any]:
         # Every measured frame and the show's events, for plots and comparisons later.
         "timeline": {**report.timeline, "events": [list(event) for event in report.events]},
         "display": report.display or "window",
+        "settings": settings or {},
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                     "python": platform.python_version()},
     }

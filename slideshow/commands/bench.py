@@ -1,7 +1,7 @@
 """`slideshow bench`: runs the real renderer for a while and prints the frame-time (dt)
 histogram and its summary; `--json` writes the figures for comparison between machines,
-`--plot` draws them (slideshow/commands/bench_plot.py), and `--compare` sets two saved runs
-side by side without running (slideshow/commands/bench_compare.py)."""
+`--plot` draws them (slideshow/health/bench_plot.py), and `--compare` sets two saved runs
+side by side without running (slideshow/health/bench_compare.py)."""
 
 from __future__ import annotations
 
@@ -15,13 +15,13 @@ from typing import Any
 
 from PIL import Image
 
-from slideshow.commands.bench_compare import MISSED_ALLOWANCE, compare
-from slideshow.commands.bench_plot import save_plot
-from slideshow.commands.bench_report import read_report
 from slideshow.commands.options import add_config_options, config_from_args
 from slideshow.commands.show import DISPLAY_FLAGS, add_display_options
 from slideshow.config import Config, check_output_path
 from slideshow.errors import ConfigError
+from slideshow.health.bench_compare import MISSED_ALLOWANCE, compare
+from slideshow.health.bench_plot import save_plot
+from slideshow.health.bench_report import read_report
 from slideshow.pacing.slow_frames import format_slowest
 
 

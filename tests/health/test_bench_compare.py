@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from slideshow.cli import main
-from slideshow.commands.bench_compare import MISSED_ALLOWANCE, compare, worse_than
+from slideshow.health.bench_compare import MISSED_ALLOWANCE, compare, worse_than
 from tests.support import REPO
 
 

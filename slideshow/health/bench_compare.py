@@ -3,7 +3,7 @@ by side, with the ratio B/A of each figure and a verdict, and the regression rul
 can exit on.
 
 This module owns the comparison: which displays pair up, the rows shown, and when B counts
-as worse than A (`worse_than`). Reading the files is slideshow/commands/bench_report.py's.
+as worse than A (`worse_than`). Reading the files is slideshow/health/bench_report.py's.
 
 The rule, per display: B is worse when
 - its dt p99 is above A's by more than PCT percent: B_p99 > A_p99 * (1 + PCT/100), or

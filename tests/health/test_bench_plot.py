@@ -10,14 +10,13 @@ import os
 import subprocess
 import sys
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image
 
-from slideshow.commands import bench_plot
-from slideshow.commands.bench_plot import (
+from slideshow.health import bench_plot
+from slideshow.health.bench_plot import (
     BACKGROUND,
     BAR,
     DT_LINE,

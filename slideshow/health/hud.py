@@ -20,12 +20,13 @@ from typing import Protocol
 
 import numpy as np
 
-from slideshow.pacing import FrameStats
+from slideshow.pacing import FrameStats, PhaseTimer
 from slideshow.show.captions import FontBook, rasterise
 
 log = logging.getLogger(__name__)
 
 TEXT_EVERY_S = 0.25  # how often the figures are made again while the HUD is on
+RENDER_FRAMES = 60  # frames whose draw + finish phases give the render time, without a timer
 MINUTE_S = 60.0
 JOIN_TIMEOUT_S = 2.0
 
@@ -55,9 +56,11 @@ class GpuTimer(Protocol):
     def end(self) -> None: ...
 
 
-def hud_lines(stats: FrameStats, gpu_ms: float | None, period_s: float) -> list[str]:
+def hud_lines(stats: FrameStats, gpu_ms: float | None, period_s: float,
+              phases: PhaseTimer | None = None) -> list[str]:
     """The HUD's figures: frames/s over the last second, the worst frame time in it, vsyncs
-    missed in the last minute, and the last measured frame's GPU time."""
+    missed in the last minute, and the last measured frame's GPU time; without a GPU timer
+    (a software renderer), the median time of the last frames' draw and finish phases."""
     recent_s = stats.dt_s_since(max(0, stats.frames - int(MINUTE_S / period_s * 1.5)))
     if len(recent_s) == 0:
         return ["waiting for frames"]
@@ -69,7 +72,15 @@ def hud_lines(stats: FrameStats, gpu_ms: float | None, period_s: float) -> list[
     # A frame time of k periods missed k - 1 vsyncs (the clock's rule, slideshow/pacing/clock.py).
     missed = int(np.maximum(np.rint(last_minute / period_s) - 1, 0).sum())
     fps = len(last_second) / float(last_second.sum())
-    gpu = f"GPU {gpu_ms:.2f} ms a frame" if gpu_ms is not None else "GPU time: not measured yet"
+    if gpu_ms is not None:
+        gpu = f"GPU {gpu_ms:.2f} ms a frame"
+    elif phases is not None and phases.frames:
+        rows = range(max(0, phases.frames - RENDER_FRAMES), phases.frames)
+        render_ms = [sum(phases.frame_s(row)[name] for name in ("draw", "finish")) * 1e3
+                     for row in rows]
+        gpu = f"draw + finish {float(np.median(render_ms)):.2f} ms a frame"
+    else:
+        gpu = "GPU time: not measured yet"
     return [f"{fps:.1f} fps   worst {last_second.max() * 1e3:.1f} ms",
             f"{missed} missed vsync{'s' if missed != 1 else ''} in the last minute", gpu]
 
@@ -79,8 +90,9 @@ class HudText:
     `take()` returns the newest finished image or None, without waiting."""
 
     def __init__(self, stats: FrameStats, period_s: float, font_px: int,
-                 max_size: tuple[int, int], name: str = "") -> None:
-        self._stats, self._period_s = stats, period_s
+                 max_size: tuple[int, int], name: str = "",
+                 phases: PhaseTimer | None = None) -> None:
+        self._stats, self._period_s, self._phases = stats, period_s, phases
         self._font_px, self._max_size = font_px, max_size
         self._fonts = FontBook()
         self._done: deque[np.ndarray] = deque(maxlen=1)
@@ -115,7 +127,7 @@ class HudText:
             if self._stop.is_set():
                 return
             try:
-                lines = hud_lines(self._stats, self.gpu_ms, self._period_s)
+                lines = hud_lines(self._stats, self.gpu_ms, self._period_s, self._phases)
                 self._done.append(rasterise(lines, self._font_px, self._max_size, self._fonts))
             except Exception:  # the HUD's text must never end the show
                 log.exception("could not make the HUD's text")

@@ -67,6 +67,9 @@ class PerfReporter:
         self._started_s = now()
         self._displays: dict[str, DisplayHealth] = {}
         self._lock = threading.Lock()  # the displays' dict: main and render threads add/remove
+        # One window at a time: the thread's and a leaving display's (its render thread,
+        # after its last frame) would otherwise count the same frames and interleave lines.
+        self._report_lock = threading.Lock()
         self._stop = threading.Event()
         self._gc_before = self._gc_counts()
         self._json: io.TextIOBase | None = (open(json_path, "a", encoding="utf-8", buffering=1)
@@ -87,7 +90,7 @@ class PerfReporter:
         with self._lock:
             display = self._displays.pop(name, None)
         if display is not None:
-            self._report([display], self._gc_window())
+            self._report([display])
 
     def close(self) -> None:
         self._stop.set()
@@ -96,16 +99,17 @@ class PerfReporter:
             remaining = list(self._displays.values())
             self._displays.clear()
         if remaining:
-            self._report(remaining, self._gc_window())
-        if self._json is not None:
-            self._json.close()
-            self._json = None
+            self._report(remaining)
+        with self._report_lock:
+            if self._json is not None:
+                self._json.close()
+                self._json = None
 
     def report_now(self) -> None:
         """Reports every display's window so far (the thread does this every `every_s`)."""
         with self._lock:
             displays = list(self._displays.values())
-        self._report(displays, self._gc_window())
+        self._report(displays)
 
     def _run(self) -> None:
         while not self._stop.wait(self.every_s):
@@ -124,15 +128,17 @@ class PerfReporter:
         return {"collections": int(window["collections"]), "in_frame": int(window["in_frame"]),
                 "pause_ms": round(window["pause_ms"], 3)}
 
-    def _report(self, displays: list[DisplayHealth], gc_window: dict[str, Any]) -> None:
-        for display in displays:
-            figures = self._window(display, gc_window)
-            if figures is None:
-                continue
-            self.windows += 1
-            log.info("%s", format_window(figures))
-            if self._json is not None:
-                self._json.write(json.dumps(figures) + "\n")
+    def _report(self, displays: list[DisplayHealth]) -> None:
+        with self._report_lock:
+            gc_window = self._gc_window()
+            for display in displays:
+                figures = self._window(display, gc_window)
+                if figures is None:
+                    continue
+                self.windows += 1
+                log.info("%s", format_window(figures))
+                if self._json is not None:
+                    self._json.write(json.dumps(figures) + "\n")
 
     def _window(self, display: DisplayHealth, gc_window: dict[str, Any]) -> dict[str, Any] | None:
         """The figures of the frames measured since the display's last window (None if none)."""

@@ -204,7 +204,7 @@ class DisplayRun:
                 self.surface, self.config, self.shared, index=self.settings.index,
                 name=self.settings.name, keys=self._keys, history=self._history,
                 stagger_s=stagger_s, first_frame=timing.clock.frames, stats=timing.stats,
-                stack=stack)
+                phases=timing.phases, stack=stack)
             loop = FrameLoop(self.surface, parts.controls, timing.presenter, timing.clock,
                              timing.stats, timing.phases, self.shared.gc_control,
                              display=self.settings.name)

@@ -22,7 +22,7 @@ from slideshow.errors import SurfaceError
 from slideshow.health.hud import Hud, HudText, text_size
 from slideshow.health.perf import PerfReporter
 from slideshow.library.display_photos import DisplayPhotos
-from slideshow.pacing import FrameStats, GcControl
+from slideshow.pacing import FrameStats, GcControl, PhaseTimer
 from slideshow.show.audio_overlay import AudioOverlay
 from slideshow.show.captions import Captions, TextLayout, TextWorker
 from slideshow.show.controls import ShowControls
@@ -109,7 +109,8 @@ def open_audio(config: Config, stack: ExitStack) -> AudioService | None:
 
 def open_display_parts(surface: Surface, config: Config, shared: SharedParts, *, index: int,
                        name: str, keys: deque[str], history: PhotoHistory, stagger_s: float,
-                       first_frame: int, stats: FrameStats, stack: ExitStack) -> DisplayParts:
+                       first_frame: int, stats: FrameStats, phases: PhaseTimer,
+                       stack: ExitStack) -> DisplayParts:
     """Builds one display's parts on its render thread (its GL context is current) and
     warms up what would otherwise compile or allocate in the first frames."""
     # Deferred: these load moderngl or start worker processes.
@@ -137,7 +138,7 @@ def open_display_parts(surface: Surface, config: Config, shared: SharedParts, *,
                 first_frame=first_frame, ken_burns=ken_burns_settings(config, surface.renderer),
                 audio_motion=audio_motion_settings(config), display=name)
     captions = open_captions(surface, name, stack)
-    hud, hud_warm_up = open_hud(surface, config, stats, name, stack)
+    hud, hud_warm_up = open_hud(surface, config, stats, phases, name, stack)
     controls = ShowControls(show, keys, pipeline, history, deck=deck, modes=visualizer,
                             texts=captions, hud=hud, display=name)
     show.on_shown = controls.photo_shown
@@ -185,7 +186,7 @@ def open_captions(surface: Surface, name: str, stack: ExitStack) -> Captions:
     return captions
 
 
-def open_hud(surface: Surface, config: Config, stats: FrameStats, name: str,
+def open_hud(surface: Surface, config: Config, stats: FrameStats, phases: PhaseTimer, name: str,
              stack: ExitStack) -> tuple[Hud, list[Callable[[], None]]]:
     """The HUD (on from the start with show.hud) and what to warm up before the first frame:
     its graph pass, its text layer above the graph, its text thread and its GPU timer."""
@@ -201,14 +202,19 @@ def open_hud(surface: Surface, config: Config, stats: FrameStats, name: str,
     layer = CaptionLayer(surface.ctx, text_size(surface.size, font_px), "bottom-right",
                          layout.margin_px, lift_px=graph.size[1] + layout.margin_px // 2)
     stack.callback(layer.release)
-    text = HudText(stats, stats.period_s, font_px, text_size(surface.size, font_px), name)
+    text = HudText(stats, stats.period_s, font_px, text_size(surface.size, font_px), name,
+                   phases=phases)
     stack.callback(text.close)
-    try:
-        timer: FrameTimer | None = FrameTimer()
-    except SurfaceError as exc:  # a driver without timer queries: the HUD shows no GPU time
-        log.info("display %s: no GPU timer queries (%s); the HUD shows no GPU time",
-                 name or "window", exc)
-        timer = None
+    timer: FrameTimer | None = None
+    # llvmpipe answers a timer query's "is it ready?" by rasterising the frame so far (0.6 ms
+    # a frame here) and times little of its real work: on a software renderer the HUD shows
+    # the draw and finish phases instead, which is where such a renderer spends its time.
+    if not is_software(surface.renderer):
+        try:
+            timer = FrameTimer()
+        except SurfaceError as exc:  # a driver without timer queries: the phases instead
+            log.info("display %s: no GPU timer queries (%s); the HUD shows the draw and "
+                     "finish phases", name or "window", exc)
     if timer is not None:
         stack.callback(timer.release)
     hud = Hud(stats, stats.period_s, graph, layer, text, timer, visible=config.show.hud)
@@ -221,11 +227,16 @@ def ken_burns_settings(config: Config, renderer: str = "") -> KenBurnsSettings |
     ken_burns = config.ken_burns
     if ken_burns.enabled == "off" or config.show.fit not in ken_burns.fit_modes:
         return None
-    if ken_burns.enabled == "auto" and any(name in renderer.lower() for name in SOFTWARE_RENDERERS):
+    if ken_burns.enabled == "auto" and is_software(renderer):
         log.info("Ken Burns is off on the software renderer %s (ken_burns.enabled = on turns it "
                  "on)", renderer)
         return None
     return KenBurnsSettings(ken_burns.zoom_min, ken_burns.zoom_max, ken_burns.zoom_per_s)
+
+
+def is_software(renderer: str) -> bool:
+    """Whether GL_RENDERER names a software rasteriser (SOFTWARE_RENDERERS)."""
+    return any(name in renderer.lower() for name in SOFTWARE_RENDERERS)
 
 
 def audio_motion_settings(config: Config) -> AudioMotionSettings | None:

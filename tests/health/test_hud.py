@@ -149,3 +149,20 @@ def test_an_on_hud_shows_its_graph_its_text_and_the_gpu_time(target):
     finally:
         for close in closers:
             close()
+
+
+def test_without_a_gpu_timer_the_figures_give_the_draw_and_finish_phases():
+    from slideshow.loop import PHASES
+    from slideshow.pacing import PhaseTimer
+
+    clock = FakeTime(start_s=5.0)
+    phases = PhaseTimer(PHASES, 256, now=clock.now)
+    for index in range(100):  # the last 60 frames: draw 1 ms + finish 2 ms; before, 9 ms
+        phases.begin_frame()
+        clock.advance(0.001 if index >= 40 else 0.004)
+        phases.mark("draw")
+        clock.advance(0.002 if index >= 40 else 0.005)
+        phases.mark("finish")
+        phases.end_frame()
+    lines = hud_lines(stats_of([1] * 100), None, PERIOD_S, phases)
+    assert lines[2] == "draw + finish 3.00 ms a frame"

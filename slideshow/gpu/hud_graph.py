@@ -15,7 +15,7 @@ import numpy as np
 from slideshow.shader_files import shader_source
 
 SAMPLES = 240  # frames shown: 4 s at 60 Hz
-GRAPH_PX = (360, 96)  # the largest size: llvmpipe shades it in about 0.3 ms; smaller displays, smaller
+GRAPH_PX = (240, 72)  # the largest: a column a frame (llvmpipe pays for every pixel)
 
 
 class HudGraph:

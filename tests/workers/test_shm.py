@@ -4,6 +4,7 @@ when a creator is SIGKILLed, and the orphan sweep."""
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import signal
 import textwrap
@@ -234,6 +235,15 @@ def test_a_short_dev_shm_names_what_was_asked_and_what_is_free(monkeypatch, size
     assert own_segments() == before
 
 
+@pytest.fixture
+def root_log_level():
+    """The CLI sets the root logger's level from the config: put it back afterwards."""
+    level = logging.getLogger().level
+    yield
+    logging.getLogger().setLevel(level)
+
+
+@pytest.mark.usefixtures("root_log_level")
 def test_the_cli_reports_a_short_dev_shm_as_one_line_and_exit_2(monkeypatch, capsys, tmp_path):
     """The show's start-up fault, through a command that makes rings without GL (`check`
     builds the same worker pipeline as the show): one line, status 2, no traceback."""
@@ -254,3 +264,23 @@ def test_the_cli_reports_a_short_dev_shm_as_one_line_and_exit_2(monkeypatch, cap
                             "10.0 MiB free in /dev/shm (in a container, raise --shm-size)\n")
     assert "Traceback" not in captured.out + captured.err
     assert own_segments() == before
+
+
+@pytest.mark.usefixtures("root_log_level")
+def test_debug_logs_the_cause_behind_the_one_line(monkeypatch, capsys, caplog, tmp_path):
+    """`--debug` is `--log-level debug`: the same one line, and the ENOSPC behind it in
+    the log with its traceback."""
+    from PIL import Image
+
+    from slideshow.cli import main
+
+    Image.new("RGB", (32, 24), (200, 30, 40)).save(tmp_path / "p.png")
+    short_dev_shm(monkeypatch, 0)
+
+    status = main(["check", str(tmp_path / "p.png"), "--config", str(EMPTY_TOML),
+                   "--set", "workers.image_workers=1", "--debug"])
+
+    assert status == 2
+    assert capsys.readouterr().err.startswith("slideshow: error: not enough shared memory: ")
+    (cause,) = [r for r in caplog.records if r.getMessage() == "what caused the error below"]
+    assert cause.levelno == logging.DEBUG and cause.exc_info[1].errno == errno.ENOSPC

@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 from slideshow.audio.capture import parse_spec
 from slideshow.audio.spectrum import SpectrumConfig
 from slideshow.errors import ConfigError
+from slideshow.library.files import MAX_FILE_MB_DEFAULT
 from slideshow.library.selection import PHOTO_ORDERS
 from slideshow.pacing.gc_control import MODES as GC_MODES
 from slideshow.pacing.presenter import VSYNC_MODES
@@ -285,6 +286,17 @@ class WorkersConfig:
 
 
 @dataclass(frozen=True)
+class DecodeConfig:
+    max_file_mb: float = _setting(
+        MAX_FILE_MB_DEFAULT, "the largest photo file decoded, in MB; a larger one is skipped "
+        "with one log line, by its size, without reading it", min=1.0, max=4096.0)
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 2**20)
+
+
+@dataclass(frozen=True)
 class Config:
     show: ShowConfig = ShowConfig()
     transitions: TransitionsConfig = TransitionsConfig()
@@ -296,6 +308,7 @@ class Config:
     display: DisplayConfig = DisplayConfig()
     pacing: PacingConfig = PacingConfig()
     workers: WorkersConfig = WorkersConfig()
+    decode: DecodeConfig = DecodeConfig()
     log_level: str = _setting("info", "log verbosity", choices=LOG_LEVELS)
 
 

@@ -90,9 +90,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"slideshow check: error: no such file or folder: {', '.join(missing)}",
               file=sys.stderr)
         return 2
+    # Heavy: the workers' module loads numpy, only to check.
+    from slideshow.workers.image_worker import CappedDecoder
+
     results = check_files(files, size, config.show.fit, workers=config.workers.image_workers,
                           ring_slots=config.workers.ring_slots,
                           restart_budget=config.workers.restart_budget,
+                          decoder=CappedDecoder(config.decode.max_file_bytes),
                           emit=(lambda r: print(r.json() if args.json else r.line(), flush=True)))
     print(summarize(results), file=sys.stderr if args.json else sys.stdout)
     return 1 if any(r.error_class == NOT_CHECKED for r in results) else 0

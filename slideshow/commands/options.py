@@ -1,4 +1,4 @@
-"""Options every subcommand shares (`--config`, `--set`, `--log-level`) and the one place
+"""Options every subcommand shares (`--config`, `--set`, `--log-level`, `--debug`) and the one place
 where command-line flags become config overrides (checked by slideshow/config.py, like the
 file)."""
 
@@ -23,6 +23,9 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--log-level", choices=choices("log_level"), default=None,
         help="log verbosity (default: the config's log_level, info)")
+    parser.add_argument(
+        "--debug", action="store_const", const="debug", dest="log_level",
+        help="the same as --log-level debug: the log shows the traceback behind an error")
 
 
 def config_from_args(args: argparse.Namespace, flags: dict[str, tuple[str, str]]) -> Config:

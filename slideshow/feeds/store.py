@@ -90,8 +90,10 @@ class FeedCache:
                 self._restore(state)
         except FileNotFoundError:
             pass
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            log.warning("ignoring the feed cache %s: %s; fetching the feed anew", state_path, exc)
+        except Exception as exc:  # noqa: BLE001 - a damaged file fails in any way (deeply
+            # nested JSON raises RecursionError, a list where a table belongs AttributeError)
+            log.warning("ignoring the feed cache %s: it is damaged (%s: %s); fetching the "
+                        "feed anew", state_path, type(exc).__name__, str(exc)[:200])
             self.etag = self.last_modified = self.checked_at = None
             self.listed, self.photos, self.refused = [], [], {}
         self.photos = [p for p in self.photos if (self.folder / p.name).is_file()]

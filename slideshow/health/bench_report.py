@@ -50,6 +50,9 @@ def read_report(flag: str, path: str | Path) -> list[dict[str, Any]]:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ConfigError(f"option {flag}: {path} is not JSON ({exc})") from None
+    except RecursionError:  # nested deeper than the parser goes: no report is
+        raise ConfigError(f"option {flag}: {path} is not a bench report (JSON nested too "
+                          f"deep to read)") from None
     displays = report_displays(document)
     if displays is None:
         raise ConfigError(f"option {flag}: {path} is not a bench report (it needs "

@@ -10,8 +10,9 @@ photo. Folder paths are stored once, so 1,000,000 photos in 1,000 folders make a
 written in a fraction of a second and read back with one `split`.
 
 Written to a temporary file and renamed into place, so a crash leaves the old cache. A
-cache that cannot be read, or is for other roots or another format, is ignored (logged):
-the library then scans cold and writes a new one.
+cache that cannot be read, is damaged in any way (whatever its parse raises, RecursionError
+from deeply nested JSON included), or is for other roots or another format, is ignored
+(logged once): the library then scans cold and writes a new one.
 """
 
 from __future__ import annotations
@@ -93,10 +94,19 @@ def load(path: Path, roots: Sequence[str], *, sort_names: bool,
         return None
     try:
         return _parse(data, roots, sort_names, keys_kind)
-    except (ValueError, KeyError, TypeError, IndexError, struct.error) as exc:
+    except Exception as exc:  # noqa: BLE001 - a damaged file fails in any way; a rescan fixes all
+        # Not only ValueError and its kin: deeply nested JSON raises RecursionError, a header
+        # of the wrong shape AttributeError, absurd sizes MemoryError or OverflowError. Any
+        # of them escaping ended the scan thread and the start with a false "no photos found".
         log.warning("ignoring the photo index cache %s: it is damaged (%s); scanning anew",
-                    path, exc)
+                    path, _describe(exc))
         return None
+
+
+def _describe(exc: BaseException) -> str:
+    """The failure in a few words: a RecursionError's own text says little."""
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
 
 
 def _parse(data: bytes, roots: Sequence[str], sort_names: bool,

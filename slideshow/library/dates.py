@@ -14,17 +14,26 @@ from datetime import datetime
 
 from PIL import Image
 
+from slideshow.library.files import open_regular
+
 _EXIF_IFD = 0x8769
 _DATE_TIME_ORIGINAL = 0x9003
 _DATE_TIME = 0x0132  # when the file was last changed by a camera or editor: second best
 
 
 def date_taken(path: str) -> float | None:
-    """Seconds since the epoch from the photo's EXIF, or None when it has no usable date."""
+    """Seconds since the epoch from the photo's EXIF, or None when it has no usable date.
+
+    The file is opened without blocking, regular files only (library/files.py): Pillow's
+    own `open(path)` would wait forever on a named pipe put where a photo was listed."""
     try:
-        with warnings.catch_warnings():
+        fd, _info = open_regular(path)
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as file, warnings.catch_warnings():  # closes fd
             warnings.simplefilter("ignore")  # corrupt EXIF, decompression bomb warnings
-            with Image.open(path) as image:
+            with Image.open(file) as image:
                 exif = image.getexif()
                 value = exif.get_ifd(_EXIF_IFD).get(_DATE_TIME_ORIGINAL) or exif.get(_DATE_TIME)
     except Exception:  # noqa: BLE001 - anything Pillow cannot read has no date for us

@@ -16,6 +16,7 @@ import os
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from slideshow.library.files import NotRegularFile, open_regular
 from slideshow.library.formats import PHOTO_SUFFIXES, SIGNATURE_BYTES, sniff
 
 # Why something was skipped; the keys of `LibraryStats.skipped` and of `slideshow scan`.
@@ -47,8 +48,6 @@ def _spellings(suffixes: frozenset[str], length: int) -> frozenset[str]:
 
 _SUFFIXES_4, _SUFFIXES_5 = _spellings(PHOTO_SUFFIXES, 4), _spellings(PHOTO_SUFFIXES, 5)
 assert {len(s) for s in PHOTO_SUFFIXES} == {4, 5}, "list_folder looks at 4 and 5 characters"
-# O_NONBLOCK: a pipe that slipped past the listing must not hang the scan.
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
 class Listing(NamedTuple):
@@ -112,11 +111,17 @@ class Gone(Exception):
 
 def check_signature(path: str) -> str | None:
     """None when `path` starts like a photo the slideshow reads, else the skip reason.
-    Raises Gone when the file no longer exists."""
+    Raises Gone when the file no longer exists.
+
+    Opened without blocking and checked on the descriptor (library/files.py): a photo's
+    name swapped for a pipe or a device after the listing is skipped as a special file,
+    never waited on or read."""
     try:
-        fd = os.open(path, _OPEN_FLAGS)
+        fd, _info = open_regular(path)
     except FileNotFoundError:
         raise Gone(path) from None
+    except NotRegularFile:
+        return SPECIAL_FILE
     except OSError:
         return UNREADABLE_FILE
     try:

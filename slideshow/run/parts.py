@@ -116,12 +116,14 @@ def open_display_parts(surface: Surface, config: Config, shared: SharedParts, *,
     # Deferred: these load moderngl or start worker processes.
     from slideshow.gpu.photo_pass import PhotoPass
     from slideshow.gpu.transition_deck import TransitionDeck
+    from slideshow.workers.image_worker import CappedDecoder
     from slideshow.workers.pipeline import ImagePipeline
 
     pipeline = ImagePipeline(
         next_path=shared.photos.for_display(index), target=surface.size, fit=config.show.fit,
         workers=config.workers.image_workers, ring_slots=config.workers.ring_slots,
-        restart_budget=config.workers.restart_budget)
+        restart_budget=config.workers.restart_budget,
+        decoder=CappedDecoder(config.decode.max_file_bytes))
     stack.callback(pipeline.close)
     wake = pipeline.supervisor.poke  # photos found after the library had none
     shared.photos.add_waker(wake)

@@ -1,8 +1,12 @@
 """Decoding one photo, in process, into display-ready RGBA pixels in a caller's buffer.
 
-`decode_into` is what an image worker runs for each request: the file is read once, its
+`decode_into` is what an image worker runs for each request: the file is opened without
+blocking and only if the open descriptor is a regular file no larger than
+`decode.max_file_mb` (library/files.py; refused by its size before a byte is read), its
 format found from its first bytes (never its name), and Pillow opens it restricted to that
-one format. Then:
+one format. A JPEG is read once into memory (its structure check walks every byte, and
+libjpeg reads it from there as before); any other format streams from the descriptor.
+Then:
 
   JPEG draft (DCT scaling by 1/2, 1/4 or 1/8 inside libjpeg-turbo, chosen in the
   upright frame so that the shown part still has at least the output's pixels)
@@ -15,10 +19,12 @@ about 235 ms and the 1/2 DCT-scaled one 135 ms; turning the full image (what
 `ImageOps.exif_transpose` does) would add about 100 ms where turning the output costs
 4 ms. Everything after the decode touches only output-sized images.
 
-Failures are typed (`DecodeError` and its four subclasses), each with the path and a
-reason a user can act on. Rules: the format is decided by content; a file with no bytes,
-or that cannot be read, is `UnreadableFile`; bytes that are not an image we read are
-`UnsupportedFormat`; a file that claims a format and breaks it (truncated, corrupt data,
+Failures are typed (`DecodeError` and its subclasses), each with the path and a reason a
+user can act on. Rules: the format is decided by content; a file with no bytes, or that
+cannot be read, is `UnreadableFile`; a folder, named pipe, device or socket is `NotAFile`
+(an `UnreadableFile`), refused at the open without waiting; a file larger than the cap is
+`FileTooLarge`, refused by its size before it is read; bytes that are not an image we
+read are `UnsupportedFormat`; a file that claims a format and breaks it (truncated, corrupt data,
 invalid structure) is `DamagedImage`; more pixels than `Image.MAX_IMAGE_PIXELS` (Pillow's
 default is kept) is `ImageTooLarge`, found from the header, before any decoding. A broken
 EXIF block is not a failure: the photo is shown unrotated.
@@ -28,15 +34,20 @@ from __future__ import annotations
 
 import functools
 import io
+import os
 import time
 import warnings
+from contextlib import ExitStack
 from dataclasses import dataclass
+from typing import BinaryIO
 
 import numpy as np
 from PIL import ExifTags, Image, UnidentifiedImageError, features
 
 from slideshow.errors import SlideshowError
+from slideshow.library.files import MAX_FILE_MB_DEFAULT, NotRegularFile, open_regular
 from slideshow.library.formats import (
+    SIGNATURE_BYTES,
     sniff,  # the signature table, shared with the library
 )
 from slideshow.workers import colour
@@ -45,11 +56,14 @@ from slideshow.workers.fit import output_size
 
 __all__ = [
     "DecodeError", "UnsupportedFormat", "DamagedImage", "ImageTooLarge", "UnreadableFile",
-    "ERROR_CODES", "DecodeInfo", "output_size", "decode_into", "decode_image",
+    "NotAFile", "FileTooLarge", "ERROR_CODES", "DecodeInfo", "output_size", "decode_into",
+    "decode_image", "MAX_FILE_BYTES_DEFAULT",
 ]
 
 FORMAT_NAMES = "JPEG, PNG, WebP, GIF, BMP, TIFF, HEIC/HEIF, AVIF"
 HEIF_HINT = "reading it needs the optional extra pillow-heif: pip install 'slideshow[heif]'"
+MAX_FILE_BYTES_DEFAULT = int(MAX_FILE_MB_DEFAULT * 2**20)  # decode.max_file_mb's default
+_READ_CHUNK_BYTES = 4 * 2**20  # reading on past a size fstat did not tell
 
 
 class DecodeError(SlideshowError):
@@ -80,14 +94,26 @@ class UnreadableFile(DecodeError):
     """Vanished, permission denied, a directory, or zero bytes long."""
 
 
+class NotAFile(UnreadableFile):
+    """A folder, named pipe (FIFO), device or socket where a photo was listed: refused at
+    the open (checked on the descriptor), never waited on or read."""
+
+
+class FileTooLarge(DecodeError):
+    """Larger than `decode.max_file_mb`: refused by the size fstat gives, before a byte of
+    it is read (a huge sparse file costs nothing)."""
+
+
 # The ring's error_code for each failure (0 means ok; the worker uses 255 for anything
-# that is not a DecodeError).
+# that is not a DecodeError). A subclass without a code of its own takes its base's.
 ERROR_CODES: dict[type[DecodeError], int] = {
     UnsupportedFormat: 1,
     DamagedImage: 2,
     ImageTooLarge: 3,
     UnreadableFile: 4,
     DecodeError: 5,
+    NotAFile: 6,
+    FileTooLarge: 7,
 }
 ERROR_CLASSES: dict[int, type[DecodeError]] = {code: cls for cls, code in ERROR_CODES.items()}
 
@@ -103,35 +129,48 @@ class DecodeInfo:
     format: str  # "JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF", "HEIF", "AVIF"
 
 
-def decode_image(path: str, target: tuple[int, int], fit: str) -> tuple[np.ndarray, DecodeInfo]:
+def decode_image(path: str, target: tuple[int, int], fit: str, *,
+                 max_file_bytes: int = MAX_FILE_BYTES_DEFAULT) -> tuple[np.ndarray, DecodeInfo]:
     """`decode_into` a fresh buffer; returns (out_height, out_width, 4) uint8 RGBA."""
     fitting.check_request(target, fit)
     out = np.empty(target[0] * target[1] * 4, np.uint8)
-    info = decode_into(path, target, fit, out)
+    info = decode_into(path, target, fit, out, max_file_bytes=max_file_bytes)
     pixels = out[: info.out_height * info.stride].reshape(info.out_height, info.out_width, 4)
     return pixels, info
 
 
-def decode_into(path: str, target: tuple[int, int], fit: str, out: np.ndarray) -> DecodeInfo:
+def decode_into(path: str, target: tuple[int, int], fit: str, out: np.ndarray, *,
+                max_file_bytes: int = MAX_FILE_BYTES_DEFAULT) -> DecodeInfo:
     """Decodes `path` for a `target`-sized display and `fit` mode into `out`.
 
     `out` is a writable, contiguous 1-D uint8 array of at least target_w*target_h*4 bytes
     (a shared-memory slot). Writes out_height rows of out_width RGBA8 pixels (sRGB,
     straight alpha, 255 = opaque) tightly packed from offset 0. Raises a DecodeError
-    subclass for a photo that cannot be shown, ValueError for a bad request.
+    subclass for a photo that cannot be shown, ValueError for a bad request. A file of
+    more than `max_file_bytes` is FileTooLarge, refused before it is read.
     """
     start = time.perf_counter()
     fitting.check_request(target, fit)
     _check_out(out, target)
-    data = _read(path)
-    kind = sniff(data)
-    if kind is None:
-        raise UnsupportedFormat(path, f"not an image in a format the slideshow reads "
-                                      f"({FORMAT_NAMES}); it starts with {data[:16]!r}")
-    with _open(path, data, kind) as image:
+    with ExitStack() as stack:
+        file, size_bytes = _open_file(path, max_file_bytes)
+        stack.enter_context(file)
+        head = _read_some(path, file, SIGNATURE_BYTES)
+        kind = sniff(head)
+        if kind is None:
+            raise UnsupportedFormat(path, f"not an image in a format the slideshow reads "
+                                          f"({FORMAT_NAMES}); it starts with {head[:16]!r}")
+        file.seek(0)
+        data: bytes | None = None
+        if kind == "JPEG":  # jpeg_damage walks every byte: read it once, within the cap
+            data = _read_capped(path, file, size_bytes, max_file_bytes)
+            source: BinaryIO = io.BytesIO(data)  # shares data's buffer: no copy
+        else:  # Pillow reads what it needs from the descriptor, as it decodes
+            source = file
+        image = stack.enter_context(_open(path, source, kind))
         orientation = _orientation(image)
         plan, shown, out_size = fitting.plan(image.size, orientation, target, fit)
-        if kind == "JPEG":
+        if data is not None:
             damage = jpeg_damage(data)
             if damage:
                 raise DamagedImage(path, f"damaged JPEG: {damage}")
@@ -195,21 +234,78 @@ def _check_out(out: np.ndarray, target: tuple[int, int]) -> None:
         raise ValueError(f"out has {out.size} bytes; a {target[0]}x{target[1]} RGBA frame needs {need}")
 
 
-def _read(path: str) -> bytes:
+def _open_file(path: str, max_file_bytes: int) -> tuple[BinaryIO, int]:
+    """`path` opened for reading (buffered, owning its descriptor) and its size in bytes:
+    without blocking, a regular file only, checked on the descriptor, and no larger than
+    `max_file_bytes` by its fstat size. Every refusal is a typed DecodeError naming the
+    file."""
     try:
-        with open(path, "rb") as file:
-            data = file.read()
-    except FileNotFoundError:
-        raise UnreadableFile(path, "the file does not exist (moved or deleted?)") from None
-    except IsADirectoryError:
-        raise UnreadableFile(path, "this is a folder, not a file") from None
-    except PermissionError:
-        raise UnreadableFile(path, "permission denied when reading the file") from None
+        fd, info = open_regular(path)
+    except NotRegularFile as exc:
+        raise NotAFile(path, f"this is {exc.kind}, not a photo file; not read") from None
     except OSError as exc:
-        raise UnreadableFile(path, f"the file cannot be read: {exc.strerror or exc}") from None
+        raise _unreadable(path, exc) from None
+    try:
+        if info.st_size > max_file_bytes:
+            raise FileTooLarge(path, f"the file is {_megabytes(info.st_size)}, more than the "
+                                     f"{_megabytes(max_file_bytes)} allowed "
+                                     f"(decode.max_file_mb); not read")
+        return os.fdopen(fd, "rb"), info.st_size  # the file object owns fd from here
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _read_some(path: str, file: BinaryIO, size: int) -> bytes:
+    """Up to `size` bytes from the start; UnreadableFile when there are none."""
+    try:
+        data = file.read(size)
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
     if not data:
         raise UnreadableFile(path, "the file is empty (0 bytes)")
     return data
+
+
+def _read_capped(path: str, file: BinaryIO, expected_bytes: int, max_bytes: int) -> bytes:
+    """All of `file` from where it stands, at most `max_bytes` of it. One read of the
+    `expected_bytes` fstat promised plus one byte to see the end; only a file that grew
+    since (or whose size the file system does not tell) is read on, in chunks, and is
+    FileTooLarge once it passes the cap: never more than one byte past `max_bytes` is read."""
+    try:
+        data = file.read(max(0, min(expected_bytes, max_bytes)) + 1)
+        if len(data) <= expected_bytes:
+            return data
+        parts, total = [data], len(data)
+        while total <= max_bytes:
+            chunk = file.read(min(_READ_CHUNK_BYTES, max_bytes + 1 - total))
+            if not chunk:
+                break
+            parts.append(chunk)
+            total += len(chunk)
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+    if total > max_bytes:
+        raise FileTooLarge(path, "the file grew past the size allowed (decode.max_file_mb) "
+                                 "while it was read; not read further")
+    return b"".join(parts)
+
+
+def _unreadable(path: str, exc: OSError) -> UnreadableFile:
+    if isinstance(exc, FileNotFoundError):
+        return UnreadableFile(path, "the file does not exist (moved or deleted?)")
+    if isinstance(exc, IsADirectoryError):
+        return NotAFile(path, "this is a folder, not a photo file; not read")
+    if isinstance(exc, PermissionError):
+        return UnreadableFile(path, "permission denied when reading the file")
+    return UnreadableFile(path, f"the file cannot be read: {exc.strerror or exc}")
+
+
+def _megabytes(size_bytes: int) -> str:
+    """A file size as a user reads it: MB (2**20 bytes, as decode.max_file_mb counts)."""
+    if size_bytes >= 2**30:
+        return f"{size_bytes / 2**30:.1f} GB"
+    return f"{size_bytes / 2**20:.1f} MB"
 
 
 # --- formats -------------------------------------------------------------------------
@@ -220,7 +316,9 @@ _PILLOW_FORMATS = {"JPEG": ("JPEG", "MPO"), "PNG": ("PNG",), "GIF": ("GIF",),
                    "HEIF": ("HEIF",), "AVIF": ("AVIF",)}
 
 
-def _open(path: str, data: bytes, kind: str) -> Image.Image:
+def _open(path: str, source: BinaryIO, kind: str) -> Image.Image:
+    """Pillow's image over `source` (at its start), restricted to the sniffed format; the
+    caller keeps `source` open while the image is used (Pillow reads it lazily)."""
     formats = _PILLOW_FORMATS[kind]
     if kind == "HEIF" and not _heif_available():
         raise UnsupportedFormat(path, f"a HEIC/HEIF photo; {HEIF_HINT}")
@@ -231,12 +329,12 @@ def _open(path: str, data: bytes, kind: str) -> Image.Image:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. "Corrupt EXIF data" while parsing headers
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=formats)
+            image = Image.open(source, formats=formats)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageTooLarge(path, _bomb_reason(exc)) from None
     except UnidentifiedImageError:
         raise DamagedImage(path, f"looks like {kind} but its header is invalid "
-                                 f"({_open_failure(data, formats)})") from None
+                                 f"({_open_failure(source, formats)})") from None
     except MemoryError:
         raise ImageTooLarge(path, "not enough memory to open it") from None
     except Exception as exc:  # noqa: BLE001 - a plugin choking on a broken header
@@ -253,13 +351,14 @@ def _bomb_reason(exc: Exception) -> str:
     return f"too many pixels to decode safely (a decompression bomb?): {exc}"
 
 
-def _open_failure(data: bytes, formats: tuple[str, ...]) -> str:
+def _open_failure(source: BinaryIO, formats: tuple[str, ...]) -> str:
     """Why Pillow's plugin refused the header: Image.open only says "cannot identify"."""
     factory, _accept = Image.OPEN[formats[0]]
     try:
+        source.seek(0)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            factory(io.BytesIO(data), "").close()
+            factory(source, "").close()
     except Exception as exc:  # noqa: BLE001
         return _describe(exc)
     return "Pillow cannot identify it"

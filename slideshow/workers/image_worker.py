@@ -26,6 +26,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -45,6 +46,23 @@ NO_FREE_SLOT = "NoFreeSlot"
 # The ring's error code for an exception that is not one of decode.py's typed errors
 # (a decoder bug, MemoryError): any non-zero code marks an error record.
 UNEXPECTED_ERROR_CODE = 255
+
+
+@dataclass(frozen=True)
+class CappedDecoder:
+    """decode.py's `decode_into` with the show's file-size cap (`decode.max_file_mb`).
+
+    A small picklable callable, handed to the pipeline as its decoder and so sent to each
+    spawned worker: the setting reaches the worker without the show's process importing
+    decode.py (which loads Pillow)."""
+
+    max_file_bytes: int
+
+    def __call__(self, path: str, target: tuple[int, int], fit: str, out: np.ndarray) -> object:
+        # Heavy: Pillow's decoder loads in the worker process only (as in _default_decoder)
+        from slideshow.workers.decode import decode_into
+
+        return decode_into(path, target, fit, out, max_file_bytes=self.max_file_bytes)
 
 
 class DecodeRequest(NamedTuple):

@@ -35,6 +35,8 @@ from multiprocessing import resource_tracker
 from multiprocessing.shared_memory import SharedMemory
 from pathlib import Path
 
+from slideshow.errors import SharedMemoryShortage
+
 SEGMENT_PREFIX = "sls"
 _LABEL_CHARS = 6
 _NAME_PATTERN = re.compile(rf"^{SEGMENT_PREFIX}(\d{{1,10}})-([a-z0-9]{{1,{_LABEL_CHARS}}})-([0-9a-f]{{6}})$")
@@ -45,7 +47,8 @@ def create_segment(label: str, size: int) -> SharedMemory:
     """Create a zero-filled segment of `size` bytes owned by this process.
 
     `label` says what it holds (`frames`, `fft`); only its first letters and digits are
-    kept in the name.
+    kept in the name. Raises SharedMemoryShortage (a start-up error: one line, exit 2)
+    when /dev/shm has no room for it.
     """
     if size <= 0:
         raise ValueError(f"a shared-memory segment needs a positive size, got {size}")
@@ -58,6 +61,10 @@ def create_segment(label: str, size: int) -> SharedMemory:
             break
         except FileExistsError:
             continue
+        except OSError as error:
+            if error.errno in (errno.ENOSPC, errno.ENOMEM):
+                raise _shortage(error.errno, size) from error  # --debug logs it
+            raise
     try:
         _reserve(segment, size)
     except OSError:
@@ -79,12 +86,31 @@ def _reserve(segment: SharedMemory, size: int) -> None:
     except OSError as error:
         if error.errno not in (errno.ENOSPC, errno.ENOMEM):
             return  # a filesystem that cannot fallocate: go on unreserved
-        stats = os.statvfs(_DEFAULT_SHM_DIR)
-        raise OSError(error.errno, f"not enough shared memory: {size / 2**20:.1f} MiB asked, "
-                                   f"{stats.f_bavail * stats.f_frsize / 2**20:.1f} MiB free in "
-                                   f"{_DEFAULT_SHM_DIR} (in a container, raise --shm-size)") from None
+        raise _shortage(error.errno, size) from error  # --debug logs it
     finally:
         os.close(fd)
+
+
+def _shortage(error_number: int, size: int) -> SharedMemoryShortage:
+    """The start-up error for a segment of `size` bytes that found no room, with the
+    free space of /dev/shm measured now."""
+    try:
+        stats = os.statvfs(_DEFAULT_SHM_DIR)
+        free = f"{_amount(stats.f_bavail * stats.f_frsize)} free in {_DEFAULT_SHM_DIR}"
+    except (OSError, AttributeError):  # no such folder, or no statvfs (not POSIX)
+        free = f"too little free in {_DEFAULT_SHM_DIR}"
+    return SharedMemoryShortage(error_number, f"not enough shared memory: {_amount(size)} "
+                                              f"asked, {free} (in a container, raise --shm-size)")
+
+
+def _amount(size_bytes: int) -> str:
+    """A byte count in the unit that shows it: a small segment (the FFT values take a
+    few KiB) read "0.0 MiB asked" when only MiB were used."""
+    if size_bytes >= 2**20 or size_bytes == 0:
+        return f"{size_bytes / 2**20:.1f} MiB"
+    if size_bytes >= 2**10:
+        return f"{size_bytes / 2**10:.1f} KiB"
+    return f"{size_bytes} bytes"
 
 
 def attach_segment(name: str) -> SharedMemory:

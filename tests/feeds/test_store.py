@@ -38,6 +38,23 @@ def test_a_damaged_state_file_is_ignored_and_leftovers_are_deleted(tmp_path, cap
                if r.levelno == logging.WARNING)
 
 
+@pytest.mark.parametrize("content", ["[" * 100_000, "[1, 2]", '"text"', "\udcff"],
+                         ids=["deeply-nested", "a-list", "a-string", "not-utf-8"])
+def test_a_state_file_damaged_in_any_way_is_one_line_and_a_fresh_fetch(tmp_path, caplog, content):
+    """Deeply nested JSON raises RecursionError, a list where a table belongs
+    AttributeError: neither may escape the cache's error handling."""
+    cache = FeedCache(tmp_path, FEED)
+    cache.folder.mkdir(parents=True)
+    (cache.folder / STATE_NAME).write_bytes(content.encode("utf-8", "surrogateescape"))
+    caplog.set_level(logging.WARNING, logger="slideshow.feeds.store")
+
+    cache.load()
+
+    assert cache.photos == [] and cache.etag is None and cache.listed == []
+    lines = [r.getMessage() for r in caplog.records if r.name == "slideshow.feeds.store"]
+    assert len(lines) == 1 and "damaged" in lines[0] and STATE_NAME in lines[0], lines
+
+
 def test_saved_state_round_trips_and_a_tampered_name_cannot_leave_the_folder(tmp_path):
     cache = FeedCache(tmp_path, FEED)
     cache.update_listing([FeedItem("https://example.org/a.png", 100.0, "a")], seen_at=200.0)

@@ -152,6 +152,7 @@ def test_a_governor_section_is_compared_when_both_have_one(tmp_path, capsys):
                                 "missed_vsyncs; `slideshow bench --json FILE` writes one)"),
     (json.dumps([1, 2]), "{b} is not a bench report"),
     (json.dumps({"displays": [{"frames": 1}]}), "{b} is not a bench report"),
+    ("[" * 100_000, "{b} is not a bench report (JSON nested too deep to read)"),
 ])
 def test_bad_inputs_exit_2_with_one_line(tmp_path, content, message):
     a = write(tmp_path / "a.json", report())

@@ -4,13 +4,15 @@ files while the show runs."""
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import time
 from pathlib import Path
 
 import pytest
 
-from slideshow.library import PhotoLibrary
+from slideshow.library import PhotoLibrary, cache
 from slideshow.pacing.fake_time import FakeTime
 from tests.library.trees import (
     JPEG_SIGNATURE,
@@ -120,6 +122,47 @@ def test_a_damaged_cache_is_ignored_and_replaced(tmp_path, caplog):
     assert "damaged" in caplog.text
     third = CountingScandir()
     with scan([root], tmp_path, scandir=third):
+        assert third.calls == []
+
+
+def _damaged_header(header: bytes) -> bytes:
+    """A cache file whose frame is right (magic, sizes) and whose JSON header is `header`."""
+    return cache._MAGIC + cache._SIZES.pack(len(header), 0) + header
+
+
+@pytest.mark.parametrize("content", [
+    pytest.param(_damaged_header(b"[" * 100_000), id="nested-json-header"),
+    pytest.param(b"[" * 100_000, id="nested-json-whole-file"),
+    pytest.param(_damaged_header(b'{"format": 1, "roots": [], "keys": null, '
+                                 b'"names_sorted": false, "folders": {"a": 1}}'),
+                 id="folders-not-a-list"),
+    pytest.param(_damaged_header(b"[1, 2]"), id="header-a-list"),
+    pytest.param(_damaged_header(b"\xff\xfe not utf-8"), id="not-utf-8"),
+    pytest.param(cache._MAGIC + cache._SIZES.pack(2**63, 2**63), id="absurd-sizes"),
+])
+def test_a_cache_damaged_in_any_way_means_one_line_and_a_full_scan(tmp_path, caplog, content):
+    """Deeply nested JSON raised RecursionError past the cache's error handling, and the
+    start ended with a false "no photos found"."""
+    root = tmp_path / "photos"
+    make_folders(root, 2, 3)
+    with scan([root], tmp_path) as library:
+        cache_path = library.cache_path
+    if content.startswith(cache._MAGIC):  # the right roots, so the damage is what is read
+        roots = f'"roots": {json.dumps([str(root)])}'.encode()
+        content = content.replace(b'"roots": []', roots)
+    cache_path.write_bytes(content)
+    caplog.set_level(logging.WARNING, logger="slideshow.library.cache")
+    again = CountingScandir()
+
+    with scan([root], tmp_path, scandir=again) as library:
+        assert library.stats.photos == 6
+        assert len(all_paths(library, 6)) == 6
+
+    assert len(again.calls) == 3  # every folder listed: the cache was not used
+    lines = [r.getMessage() for r in caplog.records if r.name == "slideshow.library.cache"]
+    assert len(lines) == 1 and "damaged" in lines[0] and str(cache_path) in lines[0], lines
+    assert cache_path.read_bytes().startswith(cache._MAGIC)  # written anew, readable again
+    with scan([root], tmp_path, scandir=(third := CountingScandir())):
         assert third.calls == []
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from slideshow.errors import ConfigError
 from slideshow.library import SKIP_REASONS, PhotoLibrary
+from slideshow.library.dates import date_taken
 from slideshow.library.listing import check_signature, list_folder
 from tests.library.trees import (
     JPEG_SIGNATURE,
@@ -211,3 +212,46 @@ def test_check_signature_tells_photos_from_other_bytes(tmp_path):
     reasons = {name: check_signature(str(tmp_path / name)) for name in cases}
     assert reasons == {"p.png": None, "j.jpg": None, "t.jpg": "not_an_image",
                        "e.jpg": "empty_file", "h.heic": None}
+
+
+def _with_deadline(function, *args, deadline_s: float = 10.0):
+    """`function(*args)` in a thread, joined with a deadline: a blocking open fails the
+    test instead of hanging the run (the FIFO is then opened for writing to free it)."""
+    result: list = []
+    thread = threading.Thread(target=lambda: result.append(function(*args)), daemon=True)
+    thread.start()
+    thread.join(deadline_s)
+    if thread.is_alive():
+        try:
+            os.close(os.open(args[0], os.O_WRONLY | os.O_NONBLOCK))
+        except OSError:
+            pass
+        thread.join(deadline_s)
+        pytest.fail(f"{function.__name__}({args[0]}) was still blocked after {deadline_s:g} s")
+    return result[0]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs POSIX named pipes")
+def test_a_photo_swapped_for_a_pipe_after_the_listing_is_skipped_without_waiting(tmp_path):
+    """The listing saw a photo; by the signature pass (or the dates) its name is a FIFO.
+    The type is checked on the open descriptor, so nothing waits for a writer."""
+    fifo = tmp_path / "swapped.jpg"
+    os.mkfifo(fifo)
+
+    assert _with_deadline(check_signature, str(fifo)) == "special_file"
+    assert _with_deadline(date_taken, str(fifo)) is None
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_a_link_to_a_device_is_skipped_as_special_not_read(tmp_path):
+    link = tmp_path / "zero.jpg"
+    link.symlink_to("/dev/zero")  # reads as endless zero bytes: "not an image" before
+
+    assert _with_deadline(check_signature, str(link)) == "special_file"
+    assert _with_deadline(date_taken, str(link)) is None
+
+
+def test_a_folder_named_like_a_photo_is_skipped_as_special(tmp_path):
+    (tmp_path / "album.jpg").mkdir()
+
+    assert check_signature(str(tmp_path / "album.jpg")) == "special_file"

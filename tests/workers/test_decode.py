@@ -19,7 +19,9 @@ from slideshow.workers.decode import (
     ERROR_CODES,
     DamagedImage,
     DecodeError,
+    FileTooLarge,
     ImageTooLarge,
+    NotAFile,
     UnreadableFile,
     UnsupportedFormat,
     decode_image,
@@ -513,7 +515,7 @@ def test_file_without_read_permission_is_unreadable(tmp_path, monkeypatch):
     def refuse(*args, **kwargs):  # chmod 0 would not stop root, who runs CI here
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(decode, "open", refuse, raising=False)
+    monkeypatch.setattr(decode, "open_regular", refuse)
 
     with pytest.raises(UnreadableFile, match="permission denied"):
         decode_image(str(path), (64, 32), "fit")
@@ -592,7 +594,8 @@ def test_errors_carry_path_and_reason_and_survive_pickling():
 
 
 def test_every_error_class_has_its_own_nonzero_code():
-    classes = {DecodeError, UnsupportedFormat, DamagedImage, ImageTooLarge, UnreadableFile}
+    classes = {DecodeError, UnsupportedFormat, DamagedImage, ImageTooLarge, UnreadableFile,
+               NotAFile, FileTooLarge}
     assert set(ERROR_CODES) == classes
     assert len(set(ERROR_CODES.values())) == len(classes) and 0 not in ERROR_CODES.values()
     assert all(0 < code < 255 for code in ERROR_CODES.values())

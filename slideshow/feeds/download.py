@@ -62,6 +62,8 @@ DEADLINE_SETTING = "feeds.request_deadline_s"
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 # Shared address space (carrier-grade NAT): neither is_private nor is_global in Python.
 _SHARED_NETWORK = ipaddress.ip_network("100.64.0.0/10")
+# NAT64's well-known prefix: a gateway connects to the IPv4 address in the last 32 bits.
+_NAT64_NETWORK = ipaddress.ip_network("64:ff9b::/96")
 
 
 class Stopped(Exception):
@@ -107,13 +109,20 @@ class AddressPolicy:
 
 def address_kind(address: IPAddress) -> str | None:
     """None for a public (global) address, else what kind of non-public address it is."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
+    if isinstance(address, ipaddress.IPv6Address):
+        # IPv6 forms that reach an IPv4 address are judged by that address:
+        # ::ffff:127.0.0.1, 64:ff9b::7f00:1 (NAT64), 2002:7f00:1:: (6to4)
+        if address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        elif address in _NAT64_NETWORK:
+            address = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        elif address.sixtofour is not None:
+            address = address.sixtofour
     checks: tuple[tuple[str, bool], ...] = (
         ("unspecified", address.is_unspecified), ("loopback", address.is_loopback),
         ("link-local", address.is_link_local), ("multicast", address.is_multicast),
-        ("shared (CGNAT)", address in _SHARED_NETWORK), ("private", address.is_private),
-        ("reserved", address.is_reserved), ("non-public", not address.is_global))
+        ("shared (CGNAT)", address in _SHARED_NETWORK), ("reserved", address.is_reserved),
+        ("private", address.is_private), ("non-public", not address.is_global))
     return next((kind for kind, hit in checks if hit), None)
 
 

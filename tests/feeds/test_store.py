@@ -144,3 +144,24 @@ def test_a_status_line_trickled_byte_by_byte_is_given_up_at_the_deadline():
     assert raised.value.kind == "deadline" and "1 s deadline" in raised.value.reason
     assert time.monotonic() - started < 30.0  # generous: the server would go on for ~40 s
     assert len(sent) < 100
+
+
+@pytest.mark.parametrize(("address", "kind"), [
+    ("127.0.0.1", "loopback"), ("127.9.9.9", "loopback"), ("::1", "loopback"),
+    ("10.1.2.3", "private"), ("172.16.0.1", "private"), ("192.168.1.1", "private"),
+    ("100.64.0.1", "shared (CGNAT)"), ("100.127.255.254", "shared (CGNAT)"),
+    ("fc00::1", "private"), ("fd12:3456::1", "private"),
+    ("169.254.169.254", "link-local"), ("fe80::1", "link-local"),
+    ("0.0.0.0", "unspecified"), ("::", "unspecified"), ("0.1.2.3", "private"),
+    ("224.0.0.1", "multicast"), ("ff02::1", "multicast"), ("240.0.0.1", "reserved"),
+    ("::ffff:127.0.0.1", "loopback"), ("::ffff:10.0.0.1", "private"),
+    ("64:ff9b::7f00:1", "loopback"), ("2002:c0a8:101::1", "private"),
+    ("93.184.216.34", None), ("8.8.8.8", None), ("2606:4700:4700::1111", None),
+    ("100.128.0.1", None), ("64:ff9b::808:808", None),
+])
+def test_the_address_policy_refuses_every_non_public_address(address, kind):
+    from slideshow.feeds.download import AddressPolicy
+
+    assert AddressPolicy().refusal(address) == kind
+    assert AddressPolicy(allow_private=True).refusal(address) is None
+    assert AddressPolicy(treat_as_public=frozenset({address})).refusal(address) is None

@@ -183,7 +183,17 @@ class FeedsConfig:
         0.25, "the part of the photos shown that come from the feeds", min=0.0, max=1.0)
     max_mb: float = _setting(40.0, "the largest image downloaded, in MB", min=1.0, max=500.0)
     keep: int = _setting(30, "images kept per feed in the cache", min=1, max=1000)
-    timeout_s: float = _setting(10.0, "network timeout per request", min=1.0, max=120.0)
+    timeout_s: float = _setting(
+        10.0, "seconds each connect and each read may wait for the network (a backstop: "
+        "request_deadline_s bounds a whole request)", min=1.0, max=120.0)
+    request_deadline_s: float = _setting(
+        120.0, "seconds one request may take in all, connect to last byte, redirects "
+        "included: a server that trickles bytes is given up after this, with one log line",
+        min=1.0, max=3600.0)
+    allow_private: bool = _setting(
+        False, "allow feed and image URLs that resolve to loopback, private, link-local or "
+        "other non-public addresses (refused by default: a feed could otherwise make the "
+        "slideshow send requests inside your network)")
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,12 @@ socket: it logs the worker's messages (the one warning about a source that faile
 when the worker dies it starts a new one after an exponential backoff. The block keeps
 its write count across workers, so readers see the sequence go on increasing.
 
+A worker ended by SIGTERM, SIGINT or SIGHUP is not reported as a death: that is how a
+stop reaches a whole process group (a screensaver host, Ctrl-C, a closed terminal), and
+the service itself is then closed moments later. Such an end is logged at debug and the
+restart waits `signal_grace_s`; a close() meanwhile ends it quietly, and only a worker
+stopped by a signal from outside while the slideshow goes on is restarted, with a warning.
+
 Readers call `latest(out)` from any thread: a seqlock copy, never a wait.
 """
 
@@ -32,6 +38,10 @@ from slideshow.workers.latest import LatestValue
 from slideshow.workers.processes import stop_processes
 
 _STEADY_S = 10.0  # a worker that lived this long resets the backoff
+# How a stop reaches every process of a group; a worker ended by one is expected to be
+# followed by the service's own close().
+_STOP_SIGNALS = frozenset(getattr(signal, name) for name in ("SIGTERM", "SIGINT", "SIGHUP")
+                          if hasattr(signal, name))
 
 
 class AudioService:
@@ -40,7 +50,7 @@ class AudioService:
     def __init__(self, source_spec: str | SourceSpec = "auto",
                  config: SpectrumConfig = SpectrumConfig(), *, fft_backend: FftBackend = "auto",
                  log: logging.Logger | None = None, backoff_s: tuple[float, float] = (0.1, 5.0),
-                 stop_timeout_s: float = 1.0) -> None:
+                 stop_timeout_s: float = 1.0, signal_grace_s: float = 2.0) -> None:
         self.spec = parse_spec(source_spec) if isinstance(source_spec, str) else source_spec
         self.config = config
         self.layout = BlockLayout.from_config(config)
@@ -51,6 +61,8 @@ class AudioService:
         self._log = log or logging.getLogger("slideshow.audio")
         self._backoff_first_s, self._backoff_max_s = backoff_s
         self._stop_timeout_s = stop_timeout_s
+        self._signal_grace_s = signal_grace_s
+        self._signalled: str | None = None  # the stop signal that ended the last worker
         self._process: BaseProcess | None = None
         self._conn: Connection | None = None
         self._started_at = 0.0
@@ -136,6 +148,10 @@ class AudioService:
                         self._bury()
                 if self._restart_at is not None and time.monotonic() >= self._restart_at \
                         and not self._closing:
+                    if self._signalled is not None:  # no close() followed: not the group's stop
+                        self._log.warning("the audio worker was stopped by %s from outside "
+                                          "the slideshow; starting it again", self._signalled)
+                        self._signalled = None
                     self._start()
                     self.restarts += 1
         except Exception:
@@ -174,7 +190,7 @@ class AudioService:
                 elif message[0] == "warning" and message[1] not in self.warnings:
                     self.warnings.append(message[1])
                     self._log.warning("%s", message[1])
-                elif message[0] == "info":
+                elif message[0] == "info":  # the device is back: its warnings may come again
                     self.warnings = [w for w in self.warnings if "stopped delivering" not in w]
                     self._log.info("%s", message[1])
         except (EOFError, OSError):
@@ -196,11 +212,19 @@ class AudioService:
             return
         if time.monotonic() - self._started_at > _STEADY_S:
             self._deaths = 0
+        if exitcode is not None and -exitcode in _STOP_SIGNALS:
+            # Most likely the whole group was told to stop and close() is on its way.
+            self._signalled = signal.Signals(-exitcode).name
+            self._log.debug("the audio worker ended by %s; starting it again in %g s unless "
+                            "the slideshow is stopping", self._signalled, self._signal_grace_s)
+            self._schedule_restart(at_least_s=self._signal_grace_s)
+            return
         self._log.warning("the audio worker died (exit status %s); starting it again", exitcode)
         self._schedule_restart()
 
-    def _schedule_restart(self) -> None:
+    def _schedule_restart(self, at_least_s: float = 0.0) -> None:
         delay_s = min(self._backoff_max_s, self._backoff_first_s * 2 ** self._deaths)
+        delay_s = max(delay_s, at_least_s)
         self._deaths += 1
         self._restart_at = time.monotonic() + delay_s
 

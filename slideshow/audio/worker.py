@@ -14,7 +14,12 @@ It never blocks the publisher and never stops publishing:
 - a source that cannot be opened (no PortAudio, no device, a busy device, a file that is
   not audio) or a device that stops delivering gives one warning over the pipe, and the
   worker goes on publishing silence; a stopped device is opened again every 2 s, so
-  plugging it back (or a new default output) brings the bars back.
+  plugging it back (or a new default output) brings the bars back. A reopen that fails
+  says so once (not at every retry), until one succeeds.
+
+What PortAudio and ALSA print to stderr while a device is opened (a dozen lines per try
+while PulseAudio is away) is caught (native_stderr.py) and its first line put in our own
+warning; the worker's stderr never shows it.
 
 Like the image workers it ignores SIGINT, dies with its parent (pipe EOF, and
 PR_SET_PDEATHSIG on Linux) and runs at a lower priority (nice 10: below the render
@@ -35,6 +40,7 @@ import numpy as np
 
 from slideshow.audio.block import BlockLayout, pack
 from slideshow.audio.capture import CaptureSource, SourceSpec, choose_device
+from slideshow.audio.native_stderr import captured_stderr
 from slideshow.audio.sources import (
     AudioSource,
     AudioSourceError,
@@ -115,22 +121,27 @@ class _PulledFeed:
 
 
 class _CaptureFeed:
-    """A live stream; zeros once it stalls. A stream that stopped (its device unplugged)
-    gives one warning, then a new stream is tried every `_REOPEN_S`, on the device the
-    source spec chooses now (auto follows the current default output), and one line when
-    audio is back."""
+    """A live stream; zeros once it stalls. A stream that stopped (its device unplugged, the
+    sound server gone) is opened again at once and then every `_REOPEN_S`, on the device
+    the source spec chooses now (auto follows the current default output). One line per
+    outage: a warning when the first reopen fails (why, and the first line PortAudio
+    printed), then nothing at each further retry; and one line when audio is back."""
 
     no_source = False
 
     def __init__(self, open_capture: Callable[[], Any], conn: Connection, now: float) -> None:
         self._open_capture = open_capture
-        capture = open_capture()
+        capture, error, said = _open_quietly(open_capture)
+        if error is not None:
+            name = error.path if isinstance(error, AudioSourceError) else "audio device"
+            raise AudioSourceError(name, _reason(error) + _portaudio_said(said))
         self.capture: Any = capture
         self.label, self.sample_rate = capture.label, capture.sample_rate
         self._conn = conn
         self._zeros = np.zeros((max(1, round(self.sample_rate * HOP_S)), 1), dtype=np.float32)
         self._last_data = now
         self._retry_at = 0.0
+        self._told = False  # this outage was reported; quiet until audio is back
 
     def chunk(self, now: float) -> np.ndarray | None:
         if self.capture is None:
@@ -145,30 +156,68 @@ class _CaptureFeed:
         if quiet_s < _STALL_S:
             return None
         if quiet_s > _GONE_S and not self.capture.active:
-            _send(self._conn, ("warning", f"audio device {self.label[7:]!r} stopped delivering "
-                                          "audio (unplugged?); the visualizer stays silent until "
-                                          "it is back"))
             self.capture.close()
             self.capture = None
-            self._retry_at = now + _REOPEN_S
+            self._told = False
+            self._retry_at = now  # at once: a new default output may be there already
         return self._zeros
 
     def _reopen(self, now: float) -> None:
         self._retry_at = now + _REOPEN_S
-        try:
-            capture = self._open_capture()
-        except (AudioSourceError, ValueError):
-            return
-        if capture.sample_rate != self.sample_rate:  # the spectrum is planned for one rate
+        capture, error, said = _open_quietly(self._open_capture)
+        if capture is not None and capture.sample_rate != self.sample_rate:
+            # the spectrum is planned for one rate
+            error = ValueError(f"it now runs at {capture.sample_rate} Hz, not "
+                               f"{self.sample_rate} Hz")
             capture.close()
+            capture = None
+        if capture is None:
+            if not self._told:  # once per outage, not per retry
+                self._told = True
+                _send(self._conn, ("warning", f"{self._device()} stopped delivering audio "
+                                              f"(unplugged?) and cannot be opened again "
+                                              f"({_reason(error)}{_portaudio_said(said)}); the "
+                                              "visualizer stays silent, retrying every "
+                                              f"{_REOPEN_S:g} s"))
             return
         self.capture, self.label = capture, capture.label
         self._last_data = now
-        _send(self._conn, ("info", f"audio device {self.label[7:]!r} delivers audio again"))
+        if self._told:
+            _send(self._conn, ("info", f"audio device {self.label[7:]!r} delivers audio again"))
+        else:  # opened again at the first try: the outage was a moment
+            _send(self._conn, ("info", f"audio device {self.label[7:]!r} stopped delivering "
+                                       "audio and was opened again"))
+
+    def _device(self) -> str:
+        name = self.label[7:]  # after "device:"
+        return (f"the PulseAudio monitor {name[7:-1]!r}" if name.startswith("pulse (")
+                else f"audio device {name!r}")
 
     def close(self) -> None:
         if self.capture is not None:
             self.capture.close()
+
+
+def _reason(error: Exception | None) -> str:
+    return error.reason if isinstance(error, AudioSourceError) else str(error)
+
+
+def _open_quietly(open_capture: Callable[[], Any]) -> tuple[Any, Exception | None, list[str]]:
+    """(capture, None, lines) or (None, the error, lines): `open_capture()` with what
+    PortAudio printed to stderr meanwhile caught as `lines` instead of shown."""
+    with captured_stderr() as said:
+        try:
+            capture = open_capture()
+        except (AudioSourceError, ValueError) as exc:
+            capture, error = None, exc
+        else:
+            error = None
+    return capture, error, said
+
+
+def _portaudio_said(said: list[str]) -> str:
+    """`; PortAudio said: <its first line>`, or nothing when it printed nothing."""
+    return f"; PortAudio said: {said[0][:200]}" if said else ""
 
 
 def _open_feed(spec: SourceSpec, config: SpectrumConfig, conn: Connection) -> _Feed:

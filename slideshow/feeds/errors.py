@@ -17,7 +17,9 @@ PERMANENT_KINDS = frozenset({"too large", "not an image", "bad URL"})
 
 class FeedError(SlideshowError):
     """`str()` is `"{url}: {reason}"`; `kind` is a short label such as "timeout", "DNS",
-    "refused", "HTTP 500", "bad XML", "unsafe XML", "too large" or "not an image"."""
+    "refused", "HTTP 500", "bad XML", "unsafe XML", "too large", "not an image", "deadline"
+    (the request's total time passed) or "address refused" (a loopback or private address,
+    not allowed)."""
 
     def __init__(self, kind: str, url: str, reason: str,
                  retry_after_s: float | None = None) -> None:

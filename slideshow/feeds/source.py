@@ -1,9 +1,17 @@
-"""FeedSource: image feeds as a source of photos, fetched on a thread of its own.
+"""FeedSource: image feeds as a source of photos, fetched on threads of their own.
 
-The thread first lists what the disk cache already holds (so a show started offline has
-its feed photos at once), then fetches each feed when it is due and downloads the images
-it lists that are not cached yet. Other threads only ever call `photos()` (the image
-supervisors' threads, through MixedPhotos), which copies a list under a lock.
+Its thread first lists what the disk cache already holds (so a show started offline has
+its feed photos at once), then hands each feed, when it is due, to a small pool of fetch
+threads (at most MAX_PARALLEL feeds at once), which fetch it and download the images it
+lists that are not cached yet. One feed is fetched by one thread at a time, so a slow or
+stuck server delays only its own feed, and only until its request's deadline
+(`deadline_s`, connect to last byte: download.py), when it is given up with one log line.
+Other threads only ever call `photos()` (the image supervisors' threads, through
+MixedPhotos), which copies a list under a lock.
+
+Where requests may go is the `AddressPolicy`'s (download.py): feed and image URLs that
+resolve to loopback, private, link-local and other non-public addresses are refused
+(checked after the name is resolved and on every redirect) unless `feeds.allow_private`.
 
 When a feed is due: `refresh_s` after its last successful fetch (kept in the cache, so a
 restart does not fetch again early), and never sooner, whatever `poke()` asks. A failed
@@ -18,6 +26,7 @@ HTTP 4xx) are remembered and not fetched again.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -28,7 +37,7 @@ from urllib.parse import urlsplit
 
 from slideshow.errors import ConfigError
 from slideshow.feeds import download
-from slideshow.feeds.download import Opener, Stopped
+from slideshow.feeds.download import AddressPolicy, Client, Stopped
 from slideshow.feeds.errors import FeedError
 from slideshow.feeds.parse import parse_feed
 from slideshow.feeds.store import FeedCache, default_cache_dir
@@ -37,6 +46,7 @@ MIN_REFRESH_S = 60.0  # below this a feed is polled impolitely often, whatever i
 RETRY_FIRST_S = 60.0  # a failed feed is asked again after this, then twice as long...
 RETRY_MAX_S = 6 * 3600.0  # ...up to max(refresh_s, this)
 MAX_WAIT_S = 60.0  # the thread looks at the clock at least this often (suspend, clock steps)
+MAX_PARALLEL = 4  # feeds fetched at once: polite to the network, and one slow feed is not all
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +58,9 @@ class _Feed:
     failures: int = 0  # failed fetches in a row
     logged: set[str] = field(default_factory=set)  # failure kinds logged since it last worked
     image_logged: set[str] = field(default_factory=set)  # image failure kinds logged, ever
+    busy: bool = False  # handed to a fetch thread and not finished yet
+    started: int = 0  # fetches handed out, ever (the dispatching thread counts)
+    finished: int = 0  # fetches finished, ever (the fetch thread counts)
 
     @property
     def url(self) -> str:
@@ -59,17 +72,22 @@ class FeedSource:
     in the per-user cache folder), newest `keep` images per feed.
 
     `refresh_s`: seconds between fetches of one feed (at least MIN_REFRESH_S). `max_bytes`:
-    the largest image downloaded. `timeout_s`: for each connect and each read. `now`: the
-    clock, epoch seconds (wall time, as fetch times are kept across runs); tests step a
-    fake one and call `settle()`. `opener`: urllib's `open` (tests use one without
-    proxies). `on_new_photos(paths)` is called on the feed thread with the paths that
-    joined `photos()`, also those listed from the cache at start.
+    the largest image downloaded. `timeout_s`: for each connect and each read, a backstop;
+    `deadline_s`: for each request in total (connect, headers, redirects and body), so a
+    server that trickles bytes is given up too. `policy`: the addresses requests may go
+    to (private ones refused by default). `proxies`: scheme -> proxy URL, None for the
+    environment's (tests use {}). `now`: the clock, epoch seconds (wall time, as fetch
+    times are kept across runs); tests step a fake one and call `settle()`.
+    `on_new_photos(paths)` is called on a feed thread with the paths that joined
+    `photos()`, also those listed from the cache at start.
     """
 
     def __init__(self, urls: Iterable[str], cache_dir: str | Path | None = None, *,
                  refresh_s: float = 3600.0, max_bytes: int = 40 * 1024 * 1024,
-                 timeout_s: float = 10.0, keep: int = 30,
-                 now: Callable[[], float] = time.time, opener: Opener | None = None,
+                 timeout_s: float = 10.0, deadline_s: float = 120.0, keep: int = 30,
+                 policy: AddressPolicy = AddressPolicy(),
+                 proxies: dict[str, str] | None = None,
+                 now: Callable[[], float] = time.time,
                  on_new_photos: Callable[[list[str]], None] | None = None) -> None:
         urls = list(dict.fromkeys(u.strip() for u in urls))
         bad = [u for u in urls
@@ -80,15 +98,21 @@ class FeedSource:
         _check_range("feed refresh_s", refresh_s, MIN_REFRESH_S)
         _check_range("feed max_bytes", max_bytes, 1)
         _check_range("feed timeout_s", timeout_s, 0.01)
+        _check_range("feed deadline_s", deadline_s, 0.01)
         _check_range("feed keep", keep, 1)
         root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         self._feeds = [_Feed(FeedCache(root, url)) for url in urls]
         self.refresh_s, self.max_bytes = refresh_s, max_bytes
-        self.timeout_s, self.keep = timeout_s, keep
+        self.timeout_s, self.deadline_s, self.keep = timeout_s, deadline_s, keep
         self.on_new_photos = on_new_photos
         self._now = now
-        self._opener = opener or download.default_opener()
+        self._client = Client(policy, timeout_s, deadline_s, proxies)
         self._lock = threading.Lock()
+        self._publish_lock = threading.Lock()  # fetch threads publish one at a time
+        self._queue: queue.SimpleQueue[_Feed | None] = queue.SimpleQueue()
+        self._fetchers = [threading.Thread(target=self._fetch_loop, daemon=True,
+                                           name=f"slideshow-feeds-{n}")
+                          for n in range(min(MAX_PARALLEL, len(self._feeds)))]
         self._photos: list[str] = []
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -124,15 +148,17 @@ class FeedSource:
                 timeout_s) and self._done >= ticket
 
     def close(self) -> None:
-        """Stops the thread: a download in progress is abandoned at its next chunk or
-        read timeout. Joins for at most timeout_s + 1 s (a name lookup cannot be cut short;
-        the thread is a daemon)."""
+        """Stops the threads: a download in progress is abandoned at its next chunk or
+        read timeout. Joins for at most timeout_s + 1 s in all (a name lookup cannot be
+        cut short; the threads are daemons)."""
         self._stop.set()
         self._wake.set()
-        if self._thread.is_alive():
-            self._thread.join(self.timeout_s + 1.0)
-            if self._thread.is_alive():
-                log.warning("the feed thread is still waiting on the network; leaving it")
+        until = time.monotonic() + self.timeout_s + 1.0
+        for thread in [self._thread, *self._fetchers]:
+            if thread.is_alive():
+                thread.join(max(0.0, until - time.monotonic()))
+        if any(t.is_alive() for t in [self._thread, *self._fetchers]):
+            log.warning("a feed thread is still waiting on the network; leaving it")
 
     def __enter__(self) -> Self:
         return self
@@ -143,28 +169,49 @@ class FeedSource:
     # -- the feed thread -------------------------------------------------------------------
 
     def _run(self) -> None:
+        """Hands due feeds to the fetch threads; a settle() ticket is done once every
+        fetch in flight when its pass began has finished."""
+        # (ticket, [(feed, fetches it must have finished)]) per pass, oldest first
+        passes: list[tuple[int, list[tuple[_Feed, int]]]] = []
         try:
             self._load_caches()
+            for fetcher in self._fetchers:
+                fetcher.start()
             while not self._stop.is_set():
+                self._wake.clear()  # before looking: a wake-up meanwhile is kept
                 with self._settled:
                     ticket = self._asked
                 for feed in self._feeds:
-                    if self._stop.is_set():
-                        break
-                    if self._now() >= feed.due:
-                        self._refresh_guarded(feed)
-                with self._settled:
-                    self._done = ticket
-                    self._settled.notify_all()
-                next_due = min((f.due for f in self._feeds), default=float("inf"))
+                    if not feed.busy and self._now() >= feed.due:
+                        feed.busy = True
+                        feed.started += 1
+                        self._queue.put(feed)
+                passes.append((ticket, [(f, f.started) for f in self._feeds if f.busy]))
+                while passes and all(f.finished >= n for f, n in passes[0][1]):
+                    with self._settled:
+                        self._done = passes.pop(0)[0]
+                        self._settled.notify_all()
+                next_due = min((f.due for f in self._feeds if not f.busy), default=float("inf"))
                 self._wake.wait(min(max(0.0, next_due - self._now()), MAX_WAIT_S))
-                self._wake.clear()
         except Exception:
             log.exception("the feed thread failed; showing the feed photos cached so far")
         finally:
+            for _ in self._fetchers:
+                self._queue.put(None)
             with self._settled:
                 self._finished = True
                 self._settled.notify_all()
+
+    def _fetch_loop(self) -> None:
+        """A fetch thread: one feed at a time, until None."""
+        while (feed := self._queue.get()) is not None:
+            try:
+                if not self._stop.is_set():
+                    self._refresh_guarded(feed)
+            finally:
+                feed.finished += 1
+                feed.busy = False
+                self._wake.set()
 
     def _load_caches(self) -> None:
         now = self._now()
@@ -192,8 +239,7 @@ class FeedSource:
         cache = feed.cache
         try:
             document = download.fetch_feed(feed.url, cache.etag, cache.last_modified,
-                                           opener=self._opener, timeout_s=self.timeout_s,
-                                           stop=self._stop)
+                                           client=self._client, stop=self._stop)
             items = parse_feed(document.data, feed.url) if document.data is not None else None
         except Stopped:
             return
@@ -225,8 +271,8 @@ class FeedSource:
             try:
                 part = cache.part_path(item.url)
                 image_format = download.download_image(
-                    item.url, part, opener=self._opener, timeout_s=self.timeout_s,
-                    max_bytes=self.max_bytes, stop=self._stop)
+                    item.url, part, client=self._client, max_bytes=self.max_bytes,
+                    stop=self._stop)
                 cache.add(item, part, image_format)
                 self._publish()  # each image joins as it arrives, not after the whole batch
             except Stopped:
@@ -257,9 +303,15 @@ class FeedSource:
                         "feed are not logged)", feed.url, exc, exc.kind, exc.kind)
 
     def _publish(self) -> None:
-        """Rebuilds photos() from the caches; tells on_new_photos what joined it."""
+        """Rebuilds photos() from the caches; tells on_new_photos what joined it. Fetch
+        threads publish one at a time (each reads every feed's list, which the others
+        replace whole, never change in place)."""
+        with self._publish_lock:
+            self._publish_locked()
+
+    def _publish_locked(self) -> None:
         timed = [(photo.time, feed.cache.path(photo)) for feed in self._feeds
-                 for photo in feed.cache.photos]
+                 for photo in list(feed.cache.photos)]
         paths = [path for _, path in sorted(timed, key=lambda pair: -pair[0])]
         with self._lock:
             known = set(self._photos)

@@ -42,12 +42,14 @@ class DisplayPhotos:
             self._check_not_empty(config)
             if config.feeds.urls:
                 # Feeds (HTTP, XML) only with feed URLs.
-                from slideshow.feeds import FeedSource
+                from slideshow.feeds import AddressPolicy, FeedSource
 
                 self.feeds = FeedSource(
                     config.feeds.urls, refresh_s=config.feeds.refresh_s,
                     max_bytes=int(config.feeds.max_mb * 2**20), timeout_s=config.feeds.timeout_s,
-                    keep=config.feeds.keep, on_new_photos=lambda paths: self._wake_all())
+                    deadline_s=config.feeds.request_deadline_s, keep=config.feeds.keep,
+                    policy=AddressPolicy(allow_private=config.feeds.allow_private),
+                    on_new_photos=lambda paths: self._wake_all())
                 self.feeds.start()
         except BaseException:
             self.library.close()

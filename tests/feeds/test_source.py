@@ -1,7 +1,13 @@
 """FeedSource against a real HTTP server on 127.0.0.1: images downloaded into the cache and
 listed newest first, conditional GETs answered 304, the refresh interval and backoff on a
 stepped clock, failures (500, timeout, refused) leaving the cached photos with one log line
-each, and downloads refused for size or content."""
+each, and downloads refused for size or content; a server trickling a byte a second given
+up at the request's deadline while the next feed is fetched meanwhile; loopback addresses
+refused (also behind a redirect) unless private addresses are allowed.
+
+The server is on loopback, so the tests that fetch from it allow private addresses
+(`AddressPolicy(allow_private=True)`); those about refusals use the policy's test seam,
+`treat_as_public`, to make 127.0.0.1 count as public where a public host is needed."""
 
 from __future__ import annotations
 
@@ -10,7 +16,6 @@ import io
 import logging
 import threading
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -19,14 +24,14 @@ import pytest
 from PIL import Image
 
 from slideshow.errors import ConfigError
-from slideshow.feeds import FeedSource
+from slideshow.feeds import AddressPolicy, FeedSource
 from slideshow.feeds.download import USER_AGENT
 from slideshow.feeds.source import RETRY_FIRST_S
 
 pytestmark = pytest.mark.usefixtures("nothing_left_behind")
 
 T0 = 1_700_000_000.0  # the fake wall clock's start, epoch seconds
-NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({})).open
+LOOPBACK_ALLOWED = AddressPolicy(allow_private=True)  # the test server is on 127.0.0.1
 
 
 def image_bytes(kind: str, colour: tuple[int, int, int] = (200, 40, 40)) -> bytes:
@@ -50,7 +55,11 @@ class Route:
     chunked: bool = False  # no Content-Length; the body in CHUNK-byte chunks
     chunk_pause_s: float = 0.0
     repeat: int = 1  # the body is sent this many times over (a long chunked stream)
+    trickle_s: float = 0.0  # > 0: the body one byte at a time, this many seconds apart...
+    trickle_max_s: float = 30.0  # ...for at most this long (then the connection is dropped)
+    location: str | None = None  # a Location header (with a 3xx status)
     sent: int = 0  # body bytes the server managed to write
+    sending: bool = False  # the body is being written now
 
 
 @dataclass
@@ -83,7 +92,14 @@ class FeedServer:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class CountingServer(ThreadingHTTPServer):
+            def get_request(self):  # every connection accepted, answered or not
+                request = super().get_request()
+                server.accepted += 1
+                return request
+
+        self.accepted = 0
+        self.httpd = CountingServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.02,), daemon=True)
 
@@ -109,7 +125,8 @@ class FeedServer:
             handler.end_headers()
             return
         handler.send_header("Content-Type", route.content_type)
-        for name, value in (("ETag", route.etag), ("Last-Modified", route.last_modified)):
+        for name, value in (("ETag", route.etag), ("Last-Modified", route.last_modified),
+                            ("Location", route.location)):
             if value:
                 handler.send_header(name, value)
         if route.chunked:
@@ -121,6 +138,9 @@ class FeedServer:
         time.sleep(route.body_delay_s)
         self.body_started.set()
         body = route.body * route.repeat
+        if route.trickle_s:
+            self._trickle(handler, route, body)
+            return
         for start in range(0, len(body), self.CHUNK):
             chunk = body[start:start + self.CHUNK]
             if route.chunked:
@@ -131,6 +151,22 @@ class FeedServer:
             time.sleep(route.chunk_pause_s)
         if route.chunked:
             handler.wfile.write(b"0\r\n\r\n")
+
+    @staticmethod
+    def _trickle(handler: BaseHTTPRequestHandler, route: Route, body: bytes) -> None:
+        """One byte every trickle_s, until the client hangs up or trickle_max_s passes."""
+        route.sending = True
+        until = time.monotonic() + route.trickle_max_s
+        try:
+            for byte in body:
+                if time.monotonic() > until:
+                    return
+                handler.wfile.write(bytes([byte]))
+                handler.wfile.flush()
+                route.sent += 1
+                time.sleep(route.trickle_s)
+        finally:
+            route.sending = False
 
 
 @pytest.fixture
@@ -172,7 +208,8 @@ def serve_two_images(server: FeedServer, **feed_options) -> str:
 
 
 def make_source(urls: list[str], cache_dir: Path, clock: FakeClock, **options) -> FeedSource:
-    options = {"refresh_s": 3600.0, "timeout_s": 2.0, "now": clock, "opener": NO_PROXY, **options}
+    options = {"refresh_s": 3600.0, "timeout_s": 2.0, "now": clock, "proxies": {},
+               "policy": LOOPBACK_ALLOWED, **options}
     return FeedSource(urls, cache_dir, **options)
 
 
@@ -206,7 +243,7 @@ def test_images_of_rss_and_atom_feeds_are_cached_and_listed_newest_first(server,
     assert [Path(p).read_bytes() for p in photos] == [server.routes["/c.png"].body, JPEG, PNG]
     assert names[0].endswith(".png") and names[2].endswith(".png")
     assert sorted(p for _, paths in arrived for p in paths) == sorted(photos)
-    assert {thread for thread, _ in arrived} == {"slideshow-feeds"}
+    assert all(thread.startswith("slideshow-feeds") for thread, _ in arrived)
     assert all(s.headers["User-Agent"] == USER_AGENT for s in server.served)
     assert USER_AGENT.startswith("slideshow/")
 
@@ -410,3 +447,114 @@ def test_bad_settings_are_config_errors(tmp_path):
         FeedSource(["file:///tmp/x.xml"], tmp_path)
     with pytest.raises(ConfigError, match="refresh_s"):
         FeedSource(["https://example.org/feed"], tmp_path, refresh_s=5)
+
+
+def wait_until(condition, timeout_s: float = 15.0) -> bool:
+    """Polls `condition` every 20 ms until it holds or `timeout_s` (generous) passes."""
+    until = time.monotonic() + timeout_s
+    while time.monotonic() < until:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
+
+
+def test_a_trickling_feed_holds_only_itself_and_is_given_up_at_its_deadline(
+        server, tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="slideshow.feeds")
+    slow = Route(rss((server.url("/never.png"), "image/png", DAY1)) * 50,
+                 "application/rss+xml", trickle_s=1.0)  # 1 byte/s: each read well in time
+    server.routes["/slow.xml"] = slow
+    fast = serve_two_images(server)
+    slow_url = server.url("/slow.xml")
+    with make_source([slow_url, fast], tmp_path, FakeClock(), deadline_s=3.0) as source:
+        source.start()
+        assert wait_until(lambda: len(source.photos()) == 2)
+        # the second feed's images came while the first feed was still being trickled
+        assert slow.sending and not warnings_about(caplog, slow_url)
+        assert wait_until(lambda: warnings_about(caplog, slow_url))
+        assert source.settle(timeout_s=15.0)
+    given_up = warnings_about(caplog, slow_url)
+    assert len(given_up) == 1
+    assert "3 s deadline" in given_up[0] and "request_deadline_s" in given_up[0]
+    assert 2 <= slow.sent < 15  # given up after about 3 s, not when the server stopped
+    assert wait_until(lambda: not slow.sending, 5.0)  # the connection was dropped
+
+
+def test_a_feed_on_loopback_is_refused_without_a_connection(server, tmp_path, caplog):
+    url = serve_two_images(server)
+    with make_source([url], tmp_path, FakeClock(), policy=AddressPolicy()) as source:
+        source.start()
+        assert settled(source) == []
+    assert server.accepted == 0  # refused after the lookup, before any connect
+    refused = warnings_about(caplog, "refused:")
+    assert len(refused) == 1
+    assert url in refused[0] and "127.0.0.1 is a loopback address" in refused[0]
+    assert "feeds.allow_private = true allows it" in refused[0]
+
+
+def test_a_feed_on_loopback_is_fetched_when_private_addresses_are_allowed(server, tmp_path):
+    url = serve_two_images(server)
+    with make_source([url], tmp_path, FakeClock(),
+                     policy=AddressPolicy(allow_private=True)) as source:
+        source.start()
+        assert len(settled(source)) == 2
+    assert server.accepted >= 3  # the feed and its two images
+
+
+def test_a_host_name_is_checked_after_it_is_resolved(server, tmp_path, caplog):
+    url = serve_two_images(server).replace("127.0.0.1", "localhost")
+    with make_source([url], tmp_path, FakeClock(), policy=AddressPolicy()) as source:
+        source.start()
+        assert settled(source) == []
+    assert server.accepted == 0
+    refused = warnings_about(caplog, "refused:")
+    assert len(refused) == 1 and "localhost resolves to" in refused[0]
+    assert "a loopback address" in refused[0]
+
+
+def test_an_image_on_a_private_address_is_refused_from_a_public_feed(server, tmp_path, caplog):
+    # 127.0.0.1 stands for a public server; the feed lists an image on 127.0.0.2, private
+    public = AddressPolicy(treat_as_public=frozenset({"127.0.0.1"}))
+    server.routes["/b"] = Route(JPEG, "image/jpeg")
+    port = server.httpd.server_address[1]
+    server.routes["/feed.xml"] = Route(rss((f"http://127.0.0.2:{port}/a.png", "image/png", DAY1),
+                                           (server.url("/b"), "image/jpeg", DAY2)),
+                                       "application/rss+xml")
+    with make_source([server.url("/feed.xml")], tmp_path, FakeClock(), policy=public) as source:
+        source.start()
+        photos = settled(source)
+    assert [Path(p).read_bytes() for p in photos] == [JPEG]
+    refused = warnings_about(caplog, "refused:")
+    assert len(refused) == 1 and f"http://127.0.0.2:{port}/a.png" in refused[0]
+    assert "127.0.0.2 is a loopback address" in refused[0]
+
+
+def test_a_redirect_to_a_private_address_is_refused(server, tmp_path, caplog):
+    # 127.0.0.1 stands for a public server that redirects to a private one (127.0.0.2):
+    # each hop is checked, so the second is refused before it is connected to
+    public = AddressPolicy(treat_as_public=frozenset({"127.0.0.1"}))
+    port = server.httpd.server_address[1]
+    serve_two_images(server)
+    server.routes["/moved.xml"] = Route(b"", status=302,
+                                        location=f"http://127.0.0.2:{port}/feed.xml")
+    with make_source([server.url("/moved.xml")], tmp_path, FakeClock(), policy=public) as source:
+        source.start()
+        assert settled(source) == []
+    assert server.count("/moved.xml") == 1 and server.count("/feed.xml") == 0
+    refused = warnings_about(caplog, "refused:")
+    assert len(refused) == 1 and "127.0.0.2 is a loopback address" in refused[0]
+    assert server.url("/moved.xml") in refused[0]
+
+
+def test_the_feed_settings_private_addresses_off_and_a_total_deadline(tmp_path):
+    from slideshow.config import Config, load_config
+
+    assert Config().feeds.allow_private is False
+    path = tmp_path / "config.toml"
+    path.write_text("[feeds]\nallow_private = true\nrequest_deadline_s = 30\n")
+    feeds = load_config(path).feeds
+    assert feeds.allow_private is True and feeds.request_deadline_s == 30.0
+    path.write_text("[feeds]\nrequest_deadline_s = 0\n")
+    with pytest.raises(ConfigError, match="request_deadline_s"):
+        load_config(path)

@@ -87,7 +87,8 @@ def test_feeds_in_the_config_mix_their_images_into_a_display(tmp_path):
     Image.new("RGB", (8, 8), (200, 0, 0)).save(local / "mine.png")
     config = load_config(EMPTY_TOML, {"show.paths": [str(local)],
                                       "feeds.urls": f"http://127.0.0.1:{port}/feed.xml",
-                                      "feeds.feed_share": 0.5})
+                                      "feeds.feed_share": 0.5,
+                                      "feeds.allow_private": True})  # the server: loopback
     photos = DisplayPhotos(config)
     try:
         assert photos.feeds.settle(10)

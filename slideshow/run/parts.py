@@ -120,7 +120,8 @@ def open_display_parts(surface: Surface, config: Config, shared: SharedParts, *,
     pipeline = ImagePipeline(
         next_path=shared.photos.for_display(index), target=surface.size, fit=config.show.fit,
         workers=config.workers.image_workers, ring_slots=config.workers.ring_slots,
-        restart_budget=config.workers.restart_budget)
+        restart_budget=config.workers.restart_budget,
+        decode_timeout_s=config.workers.decode_timeout_s)
     stack.callback(pipeline.close)
     wake = pipeline.supervisor.poke  # photos found after the library had none
     shared.photos.add_waker(wake)

@@ -292,7 +292,13 @@ class WorkersConfig:
         0, "image decode processes; 0 means one per display, at most cores - 1", min=0, max=64)
     ring_slots: int = _setting(3, "decoded frames each worker can hold ready", min=2, max=16)
     restart_budget: int = _setting(
-        5, "worker restarts allowed per 60 s before the show goes on without one", min=0, max=100)
+        5, "worker restarts allowed per 60 s; past it restarts pause (5 s, doubling up to 60 s "
+        "while the worker dies before decoding anything) and resume by themselves",
+        min=0, max=100)
+    decode_timeout_s: float = _setting(
+        0.0, "longest one photo's decode may take before its worker is killed and restarted "
+        "(the photo is tried once more, then skipped); 0 = auto: 2 s + 0.16 s per megapixel, "
+        "10 s at 50 MP", min=0.0, max=600.0)
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,7 @@ def open_display_parts(surface: Surface, config: Config, shared: SharedParts, *,
         next_path=shared.photos.for_display(index), target=surface.size, fit=config.show.fit,
         workers=config.workers.image_workers, ring_slots=config.workers.ring_slots,
         restart_budget=config.workers.restart_budget,
+        decode_timeout_s=config.workers.decode_timeout_s,
         decoder=CappedDecoder(config.decode.max_file_bytes))
     stack.callback(pipeline.close)
     wake = pipeline.supervisor.poke  # photos found after the library had none

@@ -16,15 +16,23 @@ Why the worker is so quiet and so easy to kill:
   PR_SET_PDEATHSIG so that even a worker in the middle of a long decode gets SIGTERM.
 - It never waits for a free slot: the sender only sends while it knows one is free. If the
   ring is full anyway it answers `NO_FREE_SLOT` at once and the sender sends it again later.
+
+Before each decode it tells the parent how many pixels the photo has (`DecodeStarted`, read
+from the first `PROBE_BYTES` of the file's header, or `NOT_A_FILE` for a FIFO, device or
+socket, or `UNSIZED`): the supervisor sizes the decode's deadline from it and kills a worker
+that is past it (workers/supervisor.py). The probe never blocks: it stats the path before
+opening it, and opens only regular files.
 """
 
 from __future__ import annotations
 
 import ctypes
+import io
 import os
 import signal
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -32,11 +40,13 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from slideshow.library.files import NotRegularFile, open_regular
 from slideshow.workers.ring import FrameRing
 from slideshow.workers.saliency import focus_point
 
 if TYPE_CHECKING:
-    from slideshow.workers.ring import FrameRing
+    from slideshow.library.files import NotRegularFile, open_regular
+from slideshow.workers.ring import FrameRing
 
 # decode_into(path, (width, height), fit, out) -> DecodeInfo; see workers/decode.py.
 Decoder = Callable[[str, tuple[int, int], str, np.ndarray], object]
@@ -75,6 +85,23 @@ class DecodeRequest(NamedTuple):
     fit: str
 
 
+class DecodeStarted(NamedTuple):
+    """The worker took request `request_id` and is about to decode it (sent worker -> parent).
+    `pixels`: width x height from the file's header, or UNSIZED, or NOT_A_FILE."""
+
+    request_id: int
+    pixels: int
+
+
+# DecodeStarted.pixels when the header gave no size (not an image Pillow knows from its
+# first bytes), and when the path is no regular file (a FIFO may block open() for ever).
+UNSIZED = 0
+NOT_A_FILE = -1
+# How much of the file the size probe reads: a JPEG's frame header follows its EXIF block
+# (at most 64 KiB) and any other APPn segments; 256 KiB is a page-cache copy of ~30 us.
+PROBE_BYTES = 256 * 1024
+
+
 class DecodeReply(NamedTuple):
     """What became of one request (sent worker -> parent). Sizes are 0 when unknown."""
 
@@ -101,6 +128,13 @@ def run_worker(ring_name: str, conn: Connection, decoder: Decoder | None = None,
 
     decode = decoder if decoder is not None else _default_decoder()
     ring = FrameRing.attach(ring_name)
+
+    def tell(message: DecodeStarted) -> None:
+        try:
+            conn.send(message)
+        except OSError:
+            pass  # the parent is gone: the next recv() ends the loop
+
     try:
         while True:
             try:
@@ -109,7 +143,7 @@ def run_worker(ring_name: str, conn: Connection, decoder: Decoder | None = None,
                 break  # the parent closed its end or died
             if request is None:
                 break
-            reply = serve(ring, request, decode)
+            reply = serve(ring, request, decode, tell)
             try:
                 conn.send(reply)
             except OSError:
@@ -119,12 +153,17 @@ def run_worker(ring_name: str, conn: Connection, decoder: Decoder | None = None,
         ring.close()
 
 
-def serve(ring: FrameRing, request: DecodeRequest, decode: Decoder) -> DecodeReply:
-    """Decodes one request into a slot of `ring` and publishes it, pixels or error."""
+def serve(ring: FrameRing, request: DecodeRequest, decode: Decoder,
+          started: Callable[[DecodeStarted], None] | None = None) -> DecodeReply:
+    """Decodes one request into a slot of `ring` and publishes it, pixels or error.
+    `started`, when given, hears the photo's size before the decode begins."""
     index = ring.claim()
     if index is None:
         return DecodeReply(request.request_id, False, NO_FREE_SLOT,
                            "every ring slot was in use", 0, 0, 0, 0, 0.0)
+    if started is not None:
+        # After the claim: a WRITING slot is how the parent tells "died in a decode".
+        started(DecodeStarted(request.request_id, probe_pixels(request.path)))
     start = time.perf_counter()
     try:
         info = decode(request.path, (request.target_w, request.target_h), request.fit,
@@ -143,6 +182,31 @@ def serve(ring: FrameRing, request: DecodeRequest, decode: Decoder) -> DecodeRep
                  height=info.out_height, stride=info.stride, decode_ms=info.ms)
     return DecodeReply(request.request_id, True, None, None, info.source_width,
                        info.source_height, info.out_width, info.out_height, info.ms, focus)
+
+
+def probe_pixels(path: str) -> int:
+    """width x height of the photo at `path` from its header, without ever blocking: a path
+    that is no regular file is NOT_A_FILE (never opened); anything unreadable is UNSIZED
+    (the decoder reports what is wrong with it)."""
+    try:
+        fd, _ = open_regular(path)  # never blocks; a FIFO or device raises NotRegularFile
+    except NotRegularFile:
+        return NOT_A_FILE
+    except OSError:
+        return UNSIZED
+    try:
+        with os.fdopen(fd, "rb") as file:
+            head = file.read(PROBE_BYTES)
+        # Heavy: as in _default_decoder (Pillow is loaded in the worker by then anyway).
+        from PIL import Image
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a bomb warning: its size is all we want here
+            with Image.open(io.BytesIO(head)) as image:
+                width, height = image.size
+        return max(UNSIZED, int(width) * int(height))
+    except Exception:  # noqa: BLE001 - any failure: the size is unknown, the decode will say
+        return UNSIZED
 
 
 def _default_decoder() -> Decoder:

@@ -1,6 +1,8 @@
 """Ending worker processes: asked to stop, then terminated, then killed, each step with a
 short timeout, so closing the program never hangs on a worker stuck in a decode or a
-device call. Shared by the image supervisor and the audio service."""
+device call. A stopped process (SIGSTOP, or a debugger's) can act on neither the stop
+message nor SIGTERM: it is killed at once. Nothing here joins without a timeout. Shared by
+the image supervisor and the audio service."""
 
 from __future__ import annotations
 
@@ -9,14 +11,20 @@ from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
+# After SIGKILL a process is gone within microseconds unless it sleeps uninterruptibly in
+# the kernel (a dead NFS server); then it is left, not waited for.
+KILLED_WAIT_S = 1.0
+
 
 def stop_processes(processes: Sequence[tuple[BaseProcess, Connection | None]],
                    timeout_s: float) -> None:
     """Sends each process `None` (its stop message) over its pipe, waits up to `timeout_s`
     for all of them together, then terminates and finally kills what is left, and closes
-    the process objects and pipes."""
-    for _, conn in processes:
-        if conn is not None:
+    the process objects and pipes. A stopped process is killed first."""
+    for process, conn in processes:
+        if process.pid is not None and is_stopped(process.pid):
+            _kill(process)
+        elif conn is not None:
             try:
                 conn.send(None)
             except OSError:
@@ -29,8 +37,28 @@ def stop_processes(processes: Sequence[tuple[BaseProcess, Connection | None]],
             process.terminate()
             process.join(0.5)
         if process.is_alive():
-            process.kill()
-            process.join()
-        process.close()
+            _kill(process)
+            process.join(KILLED_WAIT_S)
+        if not process.is_alive():
+            process.close()  # (close() refuses a process that runs; that one is left)
         if conn is not None:
             conn.close()
+
+
+def is_stopped(pid: int) -> bool:
+    """True when `pid` is stopped by a signal or traced (Linux; False where /proc is not)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as file:
+            stat = file.read()
+    except OSError:
+        return False
+    # The state follows the command name, which is in parentheses and may hold any byte.
+    fields = stat.rsplit(b")", 1)[-1].split()
+    return bool(fields) and fields[0] in (b"T", b"t")
+
+
+def _kill(process: BaseProcess) -> None:
+    try:
+        process.kill()
+    except (OSError, ValueError):
+        pass  # gone already, or closed

@@ -7,12 +7,34 @@ wake-up socket; it never polls a healthy worker and sends no heartbeats. It wake
 
 - a reply: the request is done; its slot is READY (or an error record) in the ring;
 - a sentinel: the worker died. Its WRITING slots are reclaimed, the request it was decoding
-  is retried once, a file that killed a worker twice is quarantined, and the worker is
-  started again after an exponential backoff (the wait's timeout, not a sleep) while the
-  restart budget lasts; after that the show goes on without it;
+  is retried once, a file that killed or hung a worker twice is quarantined, and the
+  worker is started again after an exponential backoff (the wait's timeout, not a sleep);
 - a byte on the wake-up socket: the consumer released a slot of ring N (the byte is N),
   so one more request may go to worker N; or it asked for paths first (`request_first`,
-  possibly dropping everything requested before: workers/request_order.py) and poked.
+  possibly dropping everything requested before: workers/request_order.py) and poked;
+- the wait's timeout: a restart is due, or a decode is past its deadline.
+
+Nothing is given up for good, and nothing is waited for without end:
+
+- **Restart budget.** Past `restart_budget` restarts in `restart_window_s`, a worker's
+  restarts pause instead of ending: the first pause is the backoff's cap, each further
+  death without a decoded photo in between doubles it, up to `pause_max_s` (a minute). A
+  worker that decodes photos between deaths is worth starting again soon, so its pauses do
+  not grow; one that dies before decoding anything backs off to a try a minute. One
+  warning says so when the pausing starts (with the time of the next try), one line when
+  the worker decodes again. Deaths that a file is blamed for (a crash or a hang in its
+  decode) do not spend the budget: quarantine bounds them to two per file.
+- **Decode deadline.** The worker's current request (its oldest unanswered one) has a
+  deadline from the moment it became current: `decode_timeout_s` when that is set, else
+  `decode_deadline_s(pixels)` once the worker has said how big the photo is
+  (`DecodeStarted`), `DEADLINE_BASE_S` before that, and `STARTUP_S` for a worker that has
+  not said anything yet (spawning and importing). A worker past it (stopped, hung, blocked
+  in `open()` on a FIFO) is SIGKILLed; its death is handled as any other, so the file is
+  retried once and then quarantined with one line naming it. Each worker has its own
+  requests and ring, so a stuck worker never holds the others. The thread's wait has the
+  nearest deadline or restart as its timeout, and none while nothing is in flight.
+- **Exit.** `close()` kills a worker that is in a decode or stopped (it would not read its
+  stop message for a while, if ever) and asks only idle ones to stop.
 
 Flow control is by credits: a worker is sent a request only while a slot of its ring is
 known to be free, so a worker never waits for a slot and never spins. Worker processes are
@@ -38,9 +60,11 @@ from multiprocessing.process import BaseProcess
 
 from slideshow.workers.image_worker import (
     NO_FREE_SLOT,
+    NOT_A_FILE,
     Decoder,
     DecodeReply,
     DecodeRequest,
+    DecodeStarted,
     run_worker,
 )
 from slideshow.workers.processes import stop_processes
@@ -49,11 +73,44 @@ from slideshow.workers.ring import FrameRing
 
 # The error class of the result reported for a file when it is quarantined.
 QUARANTINED = "Quarantined"
-CRASHES_TO_QUARANTINE = 2
+CRASHES_TO_QUARANTINE = 2  # deaths in a file's decode (crashes or deadline kills)
+
+# The automatic decode deadline (workers.decode_timeout_s = 0): DEADLINE_BASE_S plus
+# DEADLINE_PER_MP_S per megapixel, 10 s at 50 MP. Measured on the 2-core box a 24 MP JPEG
+# decodes in 135 ms and a full-size one in 235 ms; PNG and TIFF take about 40 ms/MP: the
+# deadline is some 20 to 40 times the work, so a loaded machine (the worker runs at
+# SCHED_IDLE) is not taken for a hung one, yet a stuck worker is found within seconds.
+DEADLINE_BASE_S = 2.0
+DEADLINE_PER_MP_S = 0.16
+# A photo whose size the header did not give is allowed what a 50 MP one is.
+UNSIZED_PIXELS = 50_000_000
+# A worker that has not said a word since it was started: it is spawning and importing.
+STARTUP_S = 20.0
+PAUSE_MAX_S = 60.0
 _WAKE_ONLY = 255  # a wake byte that frees no slot: close(), poke() or request_first()
 
 # on_result(path, reply), called on the supervisor thread for every finished request.
 ResultHandler = Callable[[str, DecodeReply], None]
+
+
+def decode_deadline_s(pixels: int, timeout_s: float = 0.0) -> float:
+    """Seconds a worker may take over a photo of `pixels` (width x height; UNSIZED or
+    NOT_A_FILE when unknown): `timeout_s` when set (> 0), else 2 s + 0.16 s per megapixel
+    (2.5 s at 3 MP, 5.8 s at 24 MP, 10 s at 50 MP). A path that is no regular file gets
+    the base: there is nothing to decode, only an open() that may never return."""
+    if timeout_s > 0:
+        return timeout_s
+    if pixels == NOT_A_FILE:
+        return DEADLINE_BASE_S
+    if pixels <= 0:
+        pixels = UNSIZED_PIXELS
+    return DEADLINE_BASE_S + DEADLINE_PER_MP_S * pixels / 1e6
+
+
+def pause_s(pauses: int, first_s: float, max_s: float = PAUSE_MAX_S) -> float:
+    """The pause before a restart once the budget is spent, after `pauses` pauses in a row
+    without a decoded photo: `first_s`, doubling, at most `max_s`."""
+    return min(max_s, first_s * 2 ** min(pauses, 32))
 
 
 def default_worker_count(displays: int = 1, cores: int | None = None) -> int:
@@ -77,7 +134,14 @@ class _Worker:
     deaths: int = 0  # deaths since its last reply: the backoff exponent
     restart_at: float | None = None  # on the clock; set while it waits to be started again
     restarts: deque[float] = field(default_factory=deque)  # restart times in the window
-    given_up: bool = False
+    heard: bool = False  # has this process sent anything since it was started?
+    current_since: float | None = None  # when its oldest unanswered request became current
+    current_pixels: int | None = None  # that request's size from DecodeStarted; None before
+    killed_past_s: float | None = None  # the deadline it was killed past, until it is buried
+    paused: bool = False  # budget spent: restart_at is the end of a pause
+    pauses: int = 0  # pauses in a row without a decoded photo: the pause's exponent
+    paused_since: float | None = None  # wall time the pausing began; None when not pausing
+    back_told: bool = False  # the "decoding again" line of this pausing was logged
 
 
 class Supervisor:
@@ -96,7 +160,8 @@ class Supervisor:
                  restart_budget: int = 5, decoder: Decoder | None = None,
                  log: logging.Logger | None = None, clock: Callable[[], float] = time.monotonic,
                  backoff_s: tuple[float, float] = (0.1, 5.0), restart_window_s: float = 60.0,
-                 stop_timeout_s: float = 1.0) -> None:
+                 stop_timeout_s: float = 1.0, decode_timeout_s: float = 0.0,
+                 pause_max_s: float = PAUSE_MAX_S) -> None:
         if decoder is not None:
             _check_picklable(decoder)
         self._on_result = on_result
@@ -106,12 +171,15 @@ class Supervisor:
         self._budget, self._window_s = restart_budget, restart_window_s
         self._backoff_first_s, self._backoff_max_s = backoff_s
         self._stop_timeout_s = stop_timeout_s
+        self._decode_timeout_s, self._pause_max_s = decode_timeout_s, pause_max_s
         self._next_id = 1  # request ids count up from 1, in the order requests are sent
         self._paths: dict[int, str] = {}  # request id -> path, for requests not yet answered
         self._order = RequestOrder(next_path, self._log)  # what to send next
-        self._crashes: dict[str, int] = {}
+        self._crashes: dict[str, int] = {}  # deaths in a file's decode, crashes and hangs
+        self._hangs: dict[str, int] = {}  # of those, deadline kills
         self._quarantined: dict[str, None] = {}  # insertion-ordered set
         self.restarts = 0
+        self.deadline_kills = 0
         self._closed = False
         self._closing = False
         count = workers or default_worker_count()
@@ -143,13 +211,30 @@ class Supervisor:
 
     @property
     def live_workers(self) -> int:
-        """Workers that run or will be restarted; 0 once every one was given up."""
-        return sum(not w.given_up for w in self._workers)
+        """Workers that run or will be restarted soon: those whose restarts are paused (the
+        restart budget spent) are not counted until they run again."""
+        return sum(not w.paused for w in self._workers)
 
     def worker_pids(self) -> list[int]:
         """The pids of the worker processes running now (for logs and tests)."""
         processes = [w.process for w in self._workers]  # the thread may replace them meanwhile
         return [p.pid for p in processes if p is not None and p.pid is not None]
+
+    def current_decodes(self) -> list[tuple[int, str, float]]:
+        """(worker index, path, seconds left to its deadline) of each decode that a worker
+        has begun (said DecodeStarted for) and not finished; for logs and tests, any thread
+        (a snapshot that may be a moment old)."""
+        now, found = self._clock(), []
+        for worker in list(self._workers):
+            try:
+                path = worker.inflight[0][1]
+            except IndexError:
+                continue
+            since, pixels = worker.current_since, worker.current_pixels
+            if (since is not None and pixels is not None and worker.process is not None
+                    and worker.killed_past_s is None):
+                found.append((worker.index, path, since + self._deadline_s(worker) - now))
+        return found
 
     def is_pending(self, request_id: int) -> bool:
         """True while a request is sent and not yet answered."""
@@ -240,7 +325,7 @@ class Supervisor:
                         handles[worker.process.sentinel] = ("died", worker)
                         if worker.conn is not None:
                             handles[worker.conn] = ("reply", worker)
-                for ready in wait(list(handles), self._restart_delay()):
+                for ready in wait(list(handles), self._wait_timeout()):
                     kind, worker = handles[ready]
                     if kind == "wake":
                         self._read_wake_bytes()
@@ -249,6 +334,7 @@ class Supervisor:
                     elif kind == "died":
                         self._bury(worker)
                 self._restart_due()
+                self._kill_overdue()
         except Exception:
             self._log.exception("the image worker supervisor failed; no more photos will be "
                                 "decoded")
@@ -262,6 +348,8 @@ class Supervisor:
             target=run_worker, name=f"slideshow-image-{worker.index}", daemon=True,
             args=(worker.ring.name, child_conn, self._decoder, os.getpid()))
         worker.restart_at = None
+        worker.paused = False
+        worker.heard, worker.killed_past_s = False, None
         try:
             process.start()
         except Exception as exc:  # out of memory or file descriptors: like a death at start
@@ -287,6 +375,8 @@ class Supervisor:
                 request_id = self._next_id
                 self._next_id += 1
                 self._paths[request_id] = path
+                if not worker.inflight:
+                    self._make_current(worker)
                 worker.inflight.append((request_id, path))
                 worker.credits -= 1
                 try:
@@ -304,7 +394,16 @@ class Supervisor:
         conn = worker.conn
         try:
             while conn.poll():
-                self._handle_reply(worker, conn.recv())
+                message = conn.recv()
+                worker.heard = True
+                if isinstance(message, DecodeStarted):
+                    if worker.inflight and worker.inflight[0][0] == message.request_id:
+                        # The decode's own deadline counts from here: the wait before it
+                        # (a worker still starting up) had its own.
+                        worker.current_since = self._clock()
+                        worker.current_pixels = message.pixels
+                else:
+                    self._handle_reply(worker, message)
         except (EOFError, OSError):
             # The worker closed its end: it is exiting, and its sentinel fires next.
             conn.close()
@@ -317,7 +416,14 @@ class Supervisor:
                 break
         else:
             return  # an answer to a request already given up on
+        # The next request (served in order) is current from now: its deadline starts.
+        self._make_current(worker)
         worker.deaths = 0
+        worker.pauses = 0
+        if worker.paused_since is not None and not worker.back_told:
+            worker.back_told = True
+            self._log.info("image worker %d is decoding again (its restarts were paused at "
+                           "%s)", worker.index, _wall(worker.paused_since))
         if reply.error_class == NO_FREE_SLOT:
             # Its credit was one too many (a slot published just before a crash); the
             # request goes out again once a slot is released (unless it was dropped).
@@ -353,6 +459,7 @@ class Supervisor:
         exitcode = process.exitcode
         process.close()
         worker.process = None
+        killed_past_s, worker.killed_past_s = worker.killed_past_s, None
         # A WRITING slot means it died inside a decode: of the oldest unanswered request,
         # since it serves them in order. Without one it died starting up or between two
         # requests, and no file is to blame.
@@ -361,59 +468,123 @@ class Supervisor:
         # WRITING slot just now, the queued ones never claimed one.
         unanswered = list(worker.inflight)
         worker.inflight.clear()
+        worker.current_since = worker.current_pixels = None
         worker.credits = min(worker.credits + len(unanswered), worker.ring.slot_count)
         for request_id, _ in unanswered:
             self._paths.pop(request_id, None)
         suspect = unanswered[0][1] if unanswered and decoding else None
-        self._log.warning("image worker %d died (%s)%s", worker.index, _describe_exit(exitcode),
-                          f" while decoding {suspect}" if suspect else "")
+        if killed_past_s is not None:
+            self._log.warning("image worker %d was past its %.1f s decode deadline%s (stopped, "
+                              "hung or blocked); killed it", worker.index, killed_past_s,
+                              f" on {suspect}" if suspect else "")
+        else:
+            self._log.warning("image worker %d died (%s)%s", worker.index,
+                              _describe_exit(exitcode),
+                              f" while decoding {suspect}" if suspect else "")
         requeue = unanswered[1 if suspect else 0:]
         if suspect is not None:
             crashes = self._crashes.get(suspect, 0) + 1
             self._crashes[suspect] = crashes
+            if killed_past_s is not None:
+                self._hangs[suspect] = self._hangs.get(suspect, 0) + 1
             if crashes >= CRASHES_TO_QUARANTINE:
                 self._quarantine(suspect)
             else:
                 requeue.insert(0, unanswered[0])  # the one retry
         # (Requests a drop gave up are not sent again: RequestOrder.retry skips them.)
         self._order.retry([path for _, path in requeue], [request_id for request_id, _ in requeue])
-        self._schedule_restart(worker)
+        self._schedule_restart(worker, blamed=suspect is not None)
 
     def _quarantine(self, path: str) -> None:
         if path in self._quarantined:
             return
         self._quarantined[path] = None
-        self._crashes.pop(path, None)
+        crashes, hangs = self._crashes.pop(path, 0), self._hangs.pop(path, 0)
+        if hangs == 0:
+            reason = "it crashed the image decoder twice"
+        elif hangs >= crashes:
+            reason = "it hung the image decoder twice (past its decode deadline)"
+        else:
+            reason = "it crashed or hung the image decoder twice"
         self._order.forget(path)
-        self._log.warning("quarantined %s: it crashed the image decoder twice; "
-                          "it will not be shown again", path)
-        self._report(path, DecodeReply(0, False, QUARANTINED,
-                                       "it crashed the image decoder twice", 0, 0, 0, 0, 0.0))
+        self._log.warning("quarantined %s: %s; it will not be shown again", path, reason)
+        self._report(path, DecodeReply(0, False, QUARANTINED, reason, 0, 0, 0, 0, 0.0))
 
-    def _schedule_restart(self, worker: _Worker) -> None:
+    def _schedule_restart(self, worker: _Worker, blamed: bool = False) -> None:
+        """Sets when a dead worker starts again: after the backoff, or, with the restart
+        budget spent by deaths no file is blamed for, after a pause."""
         now = self._clock()
         while worker.restarts and now - worker.restarts[0] >= self._window_s:
             worker.restarts.popleft()
         if self._closing:
             return
-        if len(worker.restarts) >= self._budget:
-            worker.given_up = True
-            left = self.live_workers
-            self._log.error(
-                "image worker %d keeps dying (restart budget of %d per %.0f s spent); giving "
-                "up on it, the show goes on with %s", worker.index, self._budget,
-                self._window_s, f"{left} other worker{'s' * (left != 1)}" if left
-                else "the photos it already has")
+        if not blamed and len(worker.restarts) >= self._budget:
+            delay_s = pause_s(worker.pauses, self._backoff_max_s, self._pause_max_s)
+            worker.pauses += 1
+            worker.paused = True
+            worker.restart_at = now + delay_s
+            if worker.paused_since is None:
+                worker.paused_since, worker.back_told = time.time(), False
+                self._log.warning(
+                    "image worker %d keeps dying: its restart budget (%d per %.0f s) is spent, "
+                    "so its restarts are paused; next try in %.0f s, at %s (waits grow to "
+                    "%.0f s while it dies without decoding a photo)", worker.index,
+                    self._budget, self._window_s, delay_s, _wall(time.time() + delay_s),
+                    self._pause_max_s)
+            else:
+                self._log.debug("image worker %d: restarts still paused; next try in %.1f s",
+                                worker.index, delay_s)
             return
+        if not blamed:
+            # The window has room: a pausing spell, if any, is over.
+            worker.paused_since, worker.pauses = None, 0
         worker.restarts.append(now)
         delay_s = min(self._backoff_max_s, self._backoff_first_s * 2 ** worker.deaths)
         worker.deaths += 1
         worker.restart_at = now + delay_s
 
-    def _restart_delay(self) -> float | None:
-        """Seconds until the next restart is due: the timeout of the thread's wait."""
+    def _make_current(self, worker: _Worker) -> None:
+        """The worker's oldest unanswered request (if any) is the one it serves from now."""
+        worker.current_since = self._clock()  # read only while it has a request in flight
+        worker.current_pixels = None
+
+    def _deadline_at(self, worker: _Worker) -> float | None:
+        """When the worker's current request is overdue, on the clock; None without one."""
+        if (worker.process is None or not worker.inflight or worker.current_since is None
+                or worker.killed_past_s is not None):
+            return None
+        return worker.current_since + self._deadline_s(worker)
+
+    def _deadline_s(self, worker: _Worker) -> float:
+        if not worker.heard:
+            return STARTUP_S
+        if self._decode_timeout_s > 0:
+            return self._decode_timeout_s
+        if worker.current_pixels is None:
+            return DEADLINE_BASE_S  # sent, not yet taken: an idle worker takes it at once
+        return decode_deadline_s(worker.current_pixels)
+
+    def _wait_timeout(self) -> float | None:
+        """Seconds until the next restart or deadline is due: the timeout of the thread's
+        wait; None (no timeout) while no restart is due and nothing is in flight."""
         due = [w.restart_at for w in self._workers if w.restart_at is not None]
+        due += [at for w in self._workers if (at := self._deadline_at(w)) is not None]
         return max(0.0, min(due) - self._clock()) if due else None
+
+    def _kill_overdue(self) -> None:
+        """SIGKILLs each worker past its deadline; its sentinel fires next and _bury does the
+        rest (retry, quarantine, restart)."""
+        now = self._clock()
+        for worker in self._workers:
+            at = self._deadline_at(worker)
+            if at is None or at > now or self._closing:
+                continue
+            worker.killed_past_s = at - worker.current_since
+            self.deadline_kills += 1
+            try:
+                worker.process.kill()
+            except (OSError, ValueError):
+                pass  # it exited meanwhile: its sentinel tells
 
     def _restart_due(self) -> None:
         now = self._clock()
@@ -423,8 +594,16 @@ class Supervisor:
                     self.restarts += 1
 
     def _stop_workers(self) -> None:
-        """Asks each worker to stop, then terminates and kills what is left."""
+        """Kills the workers in a decode (they would read the stop message only after it,
+        or never, if stopped or blocked), asks the others to stop, then terminates and
+        kills what is left."""
         running = [w for w in self._workers if w.process is not None]
+        for worker in running:
+            if worker.inflight:
+                try:
+                    worker.process.kill()
+                except (OSError, ValueError):
+                    pass
         stop_processes([(w.process, w.conn) for w in running], self._stop_timeout_s)
         for worker in running:
             worker.process = None
@@ -437,6 +616,11 @@ def _check_picklable(decoder: Decoder) -> None:
     except Exception as exc:
         raise TypeError(f"decoder hook {decoder!r} cannot be sent to a spawned worker; it must be "
                         f"a module-level function: {exc}") from None
+
+
+def _wall(seconds: float) -> str:
+    """A wall-clock time for the log: 14:03:07."""
+    return time.strftime("%H:%M:%S", time.localtime(seconds))
 
 
 def _describe_exit(exitcode: int | None) -> str:

@@ -6,6 +6,7 @@ functions that the worker imports by name. The file name chooses what happens:
 - `crash` in the name: the worker SIGKILLs itself, as a decoder bug in C would kill it;
 - `slow` in the name: the first attempt touches `<path>.started` and sleeps for a minute
   (the test kills the worker meanwhile); a later attempt decodes at once;
+- `hang` in the name: every attempt sleeps for a minute (past any deadline a test sets);
 - anything else: `solid_decoder` fills the frame with the colour written in the file
   (`"r g b"`, e.g. `"255 0 0"`), `real_decoder` runs the real decoder.
 
@@ -74,6 +75,8 @@ def _act_on_name(path: str) -> None:
     name = Path(path).name
     if "crash" in name:
         os.kill(os.getpid(), signal.SIGKILL)
+    if "hang" in name:
+        time.sleep(SLOW_S)
     if "slow" in name:
         started = Path(path + ".started")
         if not started.exists():

@@ -19,9 +19,13 @@ from PIL import Image
 from slideshow.workers import decode
 from slideshow.workers.image_worker import (
     NO_FREE_SLOT,
+    NOT_A_FILE,
+    UNSIZED,
     UNEXPECTED_ERROR_CODE,
     DecodeReply,
     DecodeRequest,
+    DecodeStarted,
+    probe_pixels,
     run_worker,
 )
 from slideshow.workers.ring import FrameRing
@@ -59,10 +63,19 @@ def ring():
     owned.unlink()
 
 
-def ask(conn, request: DecodeRequest) -> DecodeReply:
+def ask(conn, request: DecodeRequest, started: list | None = None) -> DecodeReply:
+    """Sends `request` and returns its reply; the DecodeStarted that comes first (unless the
+    ring was full) must name it, and goes to `started`."""
     conn.send(request)
     assert conn.poll(REPLY_TIMEOUT_S), "the worker did not answer"
-    return conn.recv()
+    message = conn.recv()
+    if isinstance(message, DecodeStarted):
+        assert message.request_id == request.request_id
+        if started is not None:
+            started.append(message)
+        assert conn.poll(REPLY_TIMEOUT_S), "the worker did not answer"
+        message = conn.recv()
+    return message
 
 
 def red_blue_png(path: Path, width: int = 200, height: int = 100) -> str:
@@ -77,8 +90,9 @@ def red_blue_png(path: Path, width: int = 200, height: int = 100) -> str:
 def test_request_round_trip_puts_the_decoded_pixels_in_a_ready_slot(ring, tmp_path):
     path = red_blue_png(tmp_path / "split.png")
 
+    started = []
     with running_worker(ring) as (process, conn):
-        reply = ask(conn, DecodeRequest(7, path, 100, 50, "fill"))
+        reply = ask(conn, DecodeRequest(7, path, 100, 50, "fill"), started)
         record = ring.take()
         pixels = ring.view(record).copy()
         ring.release(record.index)
@@ -86,6 +100,7 @@ def test_request_round_trip_puts_the_decoded_pixels_in_a_ready_slot(ring, tmp_pa
         process.join(5.0)
 
     assert reply == DecodeReply(7, True, None, None, 200, 100, 100, 50, reply.ms, reply.focus)
+    assert started == [DecodeStarted(7, 200 * 100)]  # the size, for the decode's deadline
     assert reply.focus[0] == pytest.approx(0.5, abs=0.05)  # the one edge: red | blue, mid-way
     assert reply.ms > 0
     assert (record.request_id, record.width, record.height, record.error_code) == (7, 100, 50, 0)
@@ -161,3 +176,16 @@ def test_worker_runs_at_idle_priority_ignores_sigint_and_exits_on_eof(ring, tmp_
     if policy is not None:
         assert policy == os.SCHED_IDLE
     assert process.exitcode == 0
+
+
+def test_size_probe_reads_the_header_and_never_opens_what_is_no_regular_file(tmp_path):
+    photo = red_blue_png(tmp_path / "photo.png", 300, 40)
+    fifo = tmp_path / "fifo.jpg"
+    os.mkfifo(fifo)  # no writer: opening it for reading would block for ever
+    text = write_solid(tmp_path / "colour.txt", (1, 2, 3))
+
+    assert probe_pixels(photo) == 300 * 40
+    assert probe_pixels(str(fifo)) == NOT_A_FILE
+    assert probe_pixels(text) == UNSIZED
+    assert probe_pixels(str(tmp_path / "missing.jpg")) == UNSIZED
+    assert probe_pixels(str(tmp_path)) == NOT_A_FILE

@@ -1,11 +1,14 @@
-"""Supervision with real processes killed for real: restart with backoff, retry once,
-quarantine, the restart budget, close(), and workers outliving neither close() nor a
-SIGKILLed parent. The decoder is the test hook in tests/workers/hooks.py (solid colours)."""
+"""Supervision with real processes killed and stopped for real: restart with backoff, retry
+once, quarantine, the restart budget's pauses, decode deadlines (a SIGSTOPped worker, a
+FIFO), close() with stopped workers, and workers outliving neither close() nor a SIGKILLed
+parent. The decoder is a test hook in tests/workers/hooks.py (solid colours, or the real
+one)."""
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -15,10 +18,27 @@ from pathlib import Path
 
 import pytest
 
+from PIL import Image
+
+from slideshow.workers.image_worker import NOT_A_FILE, UNSIZED
 from slideshow.workers.pipeline import ImagePipeline
-from slideshow.workers.supervisor import Supervisor, default_worker_count
+from slideshow.workers.processes import is_stopped
+from slideshow.workers.supervisor import (
+    DEADLINE_BASE_S,
+    Supervisor,
+    decode_deadline_s,
+    default_worker_count,
+    pause_s,
+)
 from tests.support import REPO, wait_for
-from tests.workers.hooks import calls, solid_decoder, source, take_photos, write_solid
+from tests.workers.hooks import (
+    calls,
+    real_decoder,
+    solid_decoder,
+    source,
+    take_photos,
+    write_solid,
+)
 
 pytestmark = pytest.mark.usefixtures("nothing_left_behind")
 
@@ -84,27 +104,187 @@ def test_file_that_crashes_the_worker_twice_is_quarantined_and_the_show_goes_on(
     assert crash in lines[0].getMessage()
 
 
-def test_spent_restart_budget_gives_up_on_the_worker_with_one_error_line(tmp_path, caplog):
-    paths = [write_solid(tmp_path / "kept.txt", (1, 2, 3)),
-             write_solid(tmp_path / "crash.txt", (0, 0, 0)),
-             write_solid(tmp_path / "never.txt", (0, 0, 0))]
-    caplog.set_level(logging.WARNING, logger=LOG)
+class ShiftedClock:
+    """Real monotonic time plus an offset the test moves forward: backoffs of a few ms run
+    by themselves, while a pause or a deadline of 100 s passes when the test says so."""
 
-    with solid_pipeline(paths, restart_budget=1, ring_slots=2) as pipeline:
-        wait_for(lambda: pipeline.live_workers == 0, what="the worker to be given up")
-        kept = pipeline.take_ready()  # the show keeps what it has
-        kept_path, kept_rgba = kept.path, tuple(kept.pixels[0, 0])
-        kept.release()
-        after = pipeline.take_ready()
+    def __init__(self) -> None:
+        self.offset_s = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.offset_s
+
+    def advance(self, seconds: float) -> None:
+        self.offset_s += seconds
+
+
+def test_decode_deadline_grows_with_the_pixels_and_stays_at_10_s_up_to_50_mp():
+    assert decode_deadline_s(50_000_000) == pytest.approx(10.0)
+    assert decode_deadline_s(24_000_000) == pytest.approx(5.84)
+    assert 2.0 < decode_deadline_s(1) < decode_deadline_s(12_000_000) < decode_deadline_s(50_000_000)
+    assert decode_deadline_s(NOT_A_FILE) == DEADLINE_BASE_S == 2.0  # only an open() to wait for
+    assert decode_deadline_s(UNSIZED) == pytest.approx(10.0)  # allowed what 50 MP is
+    assert decode_deadline_s(24_000_000, timeout_s=3.5) == 3.5  # the setting, when given
+    assert decode_deadline_s(NOT_A_FILE, timeout_s=3.5) == 3.5
+
+
+def test_pauses_double_from_the_backoff_cap_up_to_a_minute():
+    assert [pause_s(n, 5.0) for n in range(6)] == [5.0, 10.0, 20.0, 40.0, 60.0, 60.0]
+    assert pause_s(10_000, 5.0) == 60.0
+
+
+def test_spent_restart_budget_pauses_restarts_and_they_resume_by_themselves(tmp_path, caplog):
+    paths = [write_solid(tmp_path / f"p{i:02}.txt", (i, 2, 3)) for i in range(30)]
+    clock = ShiftedClock()
+    caplog.set_level(logging.DEBUG, logger=LOG)
+    kills = 0
+
+    def kill_the_worker() -> None:
+        nonlocal kills
+        [pid] = wait_for(pipeline.supervisor.worker_pids, what="a running worker")
+        os.kill(pid, signal.SIGKILL)
+        kills += 1
+        wait_for(lambda: pid not in pipeline.supervisor.worker_pids(), what="its burial")
+
+    # The ring (2 slots) fills and nothing is taken: the worker is idle at every kill, so
+    # no file is blamed and each death spends the budget. The pause is 100 s on `clock`.
+    with solid_pipeline(paths, restart_budget=2, ring_slots=2, backoff_s=(0.01, 100.0),
+                        pause_max_s=400.0, restart_window_s=10_000.0, clock=clock) as pipeline:
+        wait_for(lambda: pipeline.decoded == 2, what="the ring to fill")
+        kill_the_worker()
+        kill_the_worker()  # two restarts: the budget is spent
+        kill_the_worker()  # paused
+        wait_for(lambda: pipeline.live_workers == 0, what="the restarts to pause")
+        paused_pids, restarts_paused = pipeline.supervisor.worker_pids(), pipeline.restarts
+        clock.advance(100.0)  # the pause is over
+        pipeline.supervisor.poke()
+        wait_for(pipeline.supervisor.worker_pids, what="the restart after the pause")
+        after_pause = take_photos(pipeline, 4)  # photos come again
+        wait_for(lambda: pipeline.decoded == 6, what="the ring to fill again (an idle worker)")
+        kill_the_worker()  # still within the window: paused again, without another warning
+        wait_for(lambda: pipeline.live_workers == 0, what="the second pause")
+        clock.advance(100.0)  # it decoded between the deaths, so this pause is 100 s again
+        pipeline.supervisor.poke()
+        after_second_pause = take_photos(pipeline, 4)
         restarts = pipeline.restarts
 
-    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
-    assert len(errors) == 1, [r.getMessage() for r in errors]
-    assert "giving up on it" in errors[0].getMessage()
-    assert "photos it already has" in errors[0].getMessage()
-    assert (kept_path, kept_rgba, after) == (paths[0], (1, 2, 3, 255), None)
-    assert restarts == 1
-    assert paths[2] not in calls(tmp_path)
+    messages = [(r.levelno, r.getMessage()) for r in caplog.records]
+    paused = [m for level, m in messages if "restarts are paused" in m]
+    assert len(paused) == 1, messages
+    assert "restart budget (2 per 10000 s) is spent" in paused[0]
+    assert "next try in 100 s, at " in paused[0]
+    assert [level for level, m in messages if m == paused[0]] == [logging.WARNING]
+    still = [m for level, m in messages if "restarts still paused; next try in 100.0 s" in m]
+    assert [level for level, m in messages if m in still] == [logging.DEBUG]
+    back = [m for _, m in messages if "is decoding again" in m]
+    assert len(back) == 1 and back[0].startswith("image worker 0 is decoding again")
+    assert not [m for level, m in messages if level >= logging.ERROR]
+    assert (kills, paused_pids, restarts_paused, restarts) == (4, [], 2, 4)
+    assert len(after_pause) == len(after_second_pause) == 4
+    taken = [name for name, _ in after_pause + after_second_pause]
+    assert taken == sorted(set(taken))  # new photos, in order, none twice
+
+
+def test_a_stopped_worker_is_killed_at_its_deadline_and_the_file_quarantined_while_the_other_delivers(
+        tmp_path, caplog):
+    hang = write_solid(tmp_path / "hang.txt", (0, 0, 0))
+    others = [write_solid(tmp_path / f"p{i:02}.txt", (i, 9, 9)) for i in range(12)]
+    clock = ShiftedClock()
+    caplog.set_level(logging.WARNING, logger=LOG)
+
+    # Deadlines of 100 s on `clock`: they pass when the test moves it, never by chance.
+    with solid_pipeline([hang, *others], workers=2, decode_timeout_s=100.0,
+                        clock=clock) as pipeline:
+        supervisor = pipeline.supervisor
+        [(index, path, _)] = wait_for(
+            lambda: [d for d in supervisor.current_decodes() if d[1] == hang],
+            what="the hanging decode to begin")
+        stuck_pid = supervisor.worker_pids()[index]
+        os.kill(stuck_pid, signal.SIGSTOP)
+        # The other worker serves the rest meanwhile: the stuck one holds only its ring.
+        while_stuck = take_photos(pipeline, 8)
+        kills_while_stuck = supervisor.deadline_kills
+        clock.advance(100.0)
+        pipeline.supervisor.poke()
+        wait_for(lambda: supervisor.deadline_kills == 1, what="the deadline kill")
+        # The one retry hangs too (a SIGSTOP or a hang: the deadline cannot tell).
+        wait_for(lambda: [d for d in supervisor.current_decodes() if d[1] == hang and d[2] > 50],
+                 what="the retry to begin")  # (its deadline counts from after the move)
+        clock.advance(100.0)
+        pipeline.supervisor.poke()
+        wait_for(lambda: pipeline.quarantined, what="the quarantine")
+        rest = take_photos(pipeline, 4)
+        quarantined, kills = pipeline.quarantined, supervisor.deadline_kills
+
+    assert not _alive(stuck_pid)
+    assert kills_while_stuck == 0
+    assert (quarantined, kills) == ((hang,), 2)
+    assert calls(tmp_path).count(hang) == 2
+    names = [name for name, _ in while_stuck + rest]
+    # Every other photo, once; those queued behind the hang on its worker came after the
+    # kill, the rest in order from the other worker.
+    assert sorted(names) == [f"p{i:02}" for i in range(12)]
+    assert [name for name, _ in while_stuck] == sorted(name for name, _ in while_stuck)
+    messages = [r.getMessage() for r in caplog.records]
+    killed = [m for m in messages if m.endswith("killed it")]
+    assert [re.sub(r"worker \d", "worker N", m) for m in killed] == 2 * [
+        f"image worker N was past its 100.0 s decode deadline on {hang} (stopped, hung or "
+        "blocked); killed it"]
+    lines = [m for m in messages if m.startswith("quarantined")]
+    assert lines == [f"quarantined {hang}: it hung the image decoder twice (past its decode "
+                     "deadline); it will not be shown again"]
+
+
+def small_jpeg(path: Path, shade: int) -> str:
+    Image.new("RGB", (64, 48), (shade, 128, 255 - shade)).save(path, quality=90)
+    return str(path)
+
+
+def test_a_fifo_among_the_photos_is_skipped_or_killed_at_its_deadline_and_the_show_goes_on(
+        tmp_path, caplog):
+    photos = [small_jpeg(tmp_path / f"p{i}.jpg", 40 * i) for i in range(5)]
+    fifo = tmp_path / "fifo.jpg"
+    os.mkfifo(fifo)  # no writer ever: a plain open() for reading blocks for good
+    paths = [photos[0], str(fifo), *photos[1:]]
+    caplog.set_level(logging.WARNING, logger=LOG)
+
+    # The real decoder and the automatic deadline (2 s for what is no regular file).
+    with solid_pipeline(paths, decoder=real_decoder) as pipeline:
+        taken = take_photos(pipeline, 5, timeout_s=60.0)
+        quarantined, failed = pipeline.quarantined, pipeline.failed
+        kills = pipeline.supervisor.deadline_kills
+
+    assert [name for name, _ in taken] == ["p0", "p1", "p2", "p3", "p4"]
+    named = [r.getMessage() for r in caplog.records if str(fifo) in r.getMessage()]
+    if quarantined:  # the decoder blocked in open(): the deadline is what saved the show
+        assert (quarantined, kills, failed) == ((str(fifo),), 2, 0)
+        assert [m for m in named if m.startswith("quarantined")] == [
+            f"quarantined {fifo}: it hung the image decoder twice (past its decode deadline); "
+            "it will not be shown again"]
+        assert calls(tmp_path).count(str(fifo)) == 2
+    else:  # a decoder that refuses what is no regular file: skipped with one line
+        assert (kills, failed) == (0, 1)
+        assert len([m for m in named if m.startswith("skipping")]) == 1
+
+
+def test_close_with_stopped_workers_kills_them_instead_of_waiting(tmp_path):
+    slow = write_solid(tmp_path / "hang.txt", (0, 0, 0))
+    supervisor = Supervisor(source([slow]), (16, 8), workers=2, decoder=solid_decoder)
+    wait_for(lambda: supervisor.current_decodes(), what="the hanging decode to begin")
+    pids = wait_for(lambda: len(supervisor.worker_pids()) == 2 and supervisor.worker_pids(),
+                    what="both workers")
+    for pid in pids:  # one in a decode, one idle: neither can read its stop message
+        os.kill(pid, signal.SIGSTOP)
+    wait_for(lambda: all(is_stopped(pid) for pid in pids), what="both to stop")
+    names = [ring.name for ring in supervisor.rings]
+
+    started = time.monotonic()
+    supervisor.close()
+    elapsed_s = time.monotonic() - started
+
+    assert elapsed_s < 3.0  # generous; benchmarks/faults_workers.py measures it
+    assert not any(_alive(pid) for pid in pids)
+    assert not any(Path("/dev/shm", name).exists() for name in names)
 
 
 def test_close_stops_a_worker_stuck_in_a_decode_and_is_idempotent(tmp_path):

@@ -256,3 +256,22 @@ def test_demo_photos_are_dealt_in_turn_and_a_bad_one_is_passed_over(tmp_path):
         assert stand_in.next_demo(lambda path: True) is None
     finally:
         stand_in.close()
+
+
+def test_without_demo_photos_the_pipelines_are_still_poked_so_the_tries_go_on(tmp_path, caplog):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("where the demo folder's parent should be")
+    log = logging.getLogger("test.stand_in")
+    woken: list[int] = []
+    stand_in = StandIn(DemoSet(blocker / "demo", count=2, size=(32, 24)),
+                       lambda: woken.append(1), log, try_every_s=0.05)
+    caplog.set_level(logging.WARNING, logger="test.stand_in")
+    try:
+        stand_in.failed("only", listed=1)
+        wait_for(lambda: len(woken) >= 3, what="three pokes")
+        assert stand_in.next_demo(lambda path: False) is None
+    finally:
+        stand_in.close()
+    lines = [r.getMessage() for r in caplog.records if r.name == "test.stand_in"]
+    assert len(lines) == 2 and lines[1].startswith(
+        f"could not paint the built-in demo photos in {blocker / 'demo'}: "), lines

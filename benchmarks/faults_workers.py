@@ -17,8 +17,12 @@ FFT worker do not). Faults (times from the first perf line, when the show runs):
 - FIFOs: at 8 s of a 60 s run, every 4th listed photo is replaced by a FIFO (no writer, so
   a plain open() blocks for good); goal: each that comes up in the run (each costs its
   worker two deadlines, so not all of them do) named in the log, at least 25 shown. And
-  every listed photo replaced (40 s run): nothing is left to show, so the goal there is
-  that the show logs it within the deadline, keeps running and exits promptly;
+  every listed photo replaced: nothing of the user's is left to show, so the goal there
+  is a line within the deadline, one warning that the demo set stands in
+  (library/stand_in.py) and at least 25 shown;
+- FIFOs and back: every photo a FIFO at 8 s, the photos written back at 30 s of a 60 s
+  run; goal: one stand-in warning, one line that the photos are back within 15 s (the next
+  try, every 10 s, and the photos queued before it), at least 25 shown;
 - exit: SIGTERM to the show 1 s after every image worker was SIGSTOPped, and while a
   worker is blocked in open() on a FIFO (and, for reference, with nothing wrong); goal:
   the show and all its processes gone in under 1 s.
@@ -266,14 +270,48 @@ def fifos(photos: Path, work: Path, every: int, seconds: float) -> list[Row]:
             f"tracebacks {show.tracebacks()}" if noticed
             else f"{len(replaced)} FIFOs; nothing logged; {total} shown")
     if every == 1:
+        # Nothing of the user's is left to show: the demo set stands in, after one warning.
+        stand_in = show.log("demo photos stand in", fault_at)
+        stand_in_s = stand_in[0][0] - fault_at if stand_in else None
+        seen += (f"; stand-in warning {stand_in_s:.1f} s after ({len(stand_in)} line)"
+                 if stand_in_s is not None else "; no stand-in warning")
         return [(f"every listed photo a FIFO ({seconds:.0f} s)", "logged within the deadline; "
-                 "the show runs on (nothing left to show)", seen,
-                 notice_s is not None and show.process.returncode == 0)]
+                 "one stand-in warning; >= 25 shown", seen,
+                 notice_s is not None and len(stand_in) == 1 and total >= 25
+                 and show.process.returncode == 0 and show.tracebacks() == 0)]
     # Each FIFO costs its worker two deadlines (a try and the retry), so in a shuffled
     # order not every one comes up within the run: those that do must be named.
     return [(f"every {every}th photo a FIFO ({seconds:.0f} s)", "those that come up named in the "
              "log; >= 25 shown", seen, notice_s is not None and bool(named) and total >= 25
              and show.tracebacks() == 0)]
+
+
+def fifos_then_back(photos: Path, work: Path) -> list[Row]:
+    """Every photo a FIFO at 8 s, the photos written back (new files) at 30 s."""
+    folder = work / "fifo-back"
+    shutil.copytree(photos, folder)
+    show = Show(folder, 60, work)
+    show.wait_start()
+    show.sleep_until(8)
+    replaced = replace_with_fifos(folder, 1)
+    fault_at = show.now()
+    show.sleep_until(30)
+    for path in replaced:
+        path.unlink()
+        shutil.copyfile(photos / path.name, path)
+    back_at = show.now()
+    show.finish()
+    stand_in = show.log("demo photos stand in", fault_at)
+    back = show.log("back to your photos", fault_at)
+    back_s = back[0][0] - back_at if back else None
+    total = show.total_shown()
+    seen = (f"stand-in lines {len(stand_in)}; back line {back_s:.1f} s after the photos "
+            if back_s is not None else f"stand-in lines {len(stand_in)}; no back line ")
+    seen += f"({len(back)} line); {total} shown; tracebacks {show.tracebacks()}"
+    return [("every photo a FIFO at 8 s, back at 30 s (60 s)", "one stand-in line; back "
+             "within 15 s; >= 25 shown", seen,
+             len(stand_in) == 1 and len(back) == 1 and back_s is not None and back_s <= 15
+             and total >= 25 and show.tracebacks() == 0)]
 
 
 def exits(photos: Path, work: Path) -> list[Row]:
@@ -318,7 +356,8 @@ FAULTS: dict[str, Callable[[Path, Path], list[Row]]] = {
     "storm": kill_storm,
     "stop": stop_all,
     "fifo4": lambda photos, work: fifos(photos, work, 4, 60),
-    "fifoall": lambda photos, work: fifos(photos, work, 1, 40),
+    "fifoall": lambda photos, work: fifos(photos, work, 1, 60),
+    "fifoback": fifos_then_back,
     "exit": exits,
 }
 

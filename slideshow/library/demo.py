@@ -1,10 +1,12 @@
 """The built-in demo set: procedurally painted landscapes, so `slideshow` with no folder
-shows something beautiful on a machine with no photos. Generated once into the user cache
+shows something beautiful on a machine with no photos, and something moves on screen while
+none of the user's photos can be decoded (stand_in.py). Generated once into the user cache
 folder (deterministic seeds) as JPEGs, so they take the same decode path as real photos."""
 
 from __future__ import annotations
 
 import colorsys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -20,20 +22,40 @@ def demo_folder() -> Path:
     return Path(platformdirs.user_cache_dir("slideshow")) / f"demo-v{DEMO_VERSION}"
 
 
+@dataclass(frozen=True)
+class DemoSet:
+    """The demo photos: `count` landscapes of `size` (width, height) in `folder` (None: the
+    user cache folder). The show paints them when it first needs them: as its photos when
+    no folder is given, or standing in for photos that cannot be decoded
+    (library/stand_in.py); tests give a small set in a folder of their own."""
+
+    folder: Path | None = None
+    count: int = DEMO_COUNT
+    size: tuple[int, int] = DEMO_SIZE
+
+    def path(self, index: int) -> Path:
+        return (self.folder or demo_folder()) / f"landscape-{index + 1:02d}.jpg"
+
+    def paint(self, index: int) -> Path:
+        """Photo `index`'s path, painting it first when it is missing (about half a second
+        at 1920x1080). Raises OSError when the folder cannot be written."""
+        path = self.path(index)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(".part")
+            Image.fromarray(paint_landscape(index, self.size)).save(partial, "JPEG", quality=90)
+            partial.replace(path)  # never leave a half-written JPEG behind
+        return path
+
+    def ensure(self) -> list[Path]:
+        """Every demo photo's path, painting any that are missing."""
+        return [self.paint(index) for index in range(self.count)]
+
+
 def ensure_demo_photos(folder: Path | None = None, count: int = DEMO_COUNT,
                        size: tuple[int, int] = DEMO_SIZE) -> list[Path]:
     """Returns the demo photos' paths, painting any that are missing."""
-    folder = folder or demo_folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for index in range(count):
-        path = folder / f"landscape-{index + 1:02d}.jpg"
-        if not path.exists():
-            partial = path.with_suffix(".part")
-            Image.fromarray(paint_landscape(index, size)).save(partial, "JPEG", quality=90)
-            partial.replace(path)  # never leave a half-written JPEG behind
-        paths.append(path)
-    return paths
+    return DemoSet(folder, count, size).ensure()
 
 
 def paint_landscape(seed: int, size: tuple[int, int]) -> np.ndarray:

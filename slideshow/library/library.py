@@ -132,6 +132,11 @@ class PhotoLibrary:
         self._wake.set()
 
     @property
+    def photo_count(self) -> int:
+        """Photos listed now (confirmed or not yet): `stats.photos` without the rest."""
+        return self._selection.index.count
+
+    @property
     def stats(self) -> LibraryStats:
         selection, scanner = self._selection, self._scanner
         with selection.lock:

@@ -124,7 +124,9 @@ def open_display_parts(surface: Surface, config: Config, shared: SharedParts, *,
         workers=config.workers.image_workers, ring_slots=config.workers.ring_slots,
         restart_budget=config.workers.restart_budget,
         decode_timeout_s=config.workers.decode_timeout_s,
-        decoder=CappedDecoder(config.decode.max_file_bytes))
+        decoder=CappedDecoder(config.decode.max_file_bytes),
+        # The photos' side logs each failed file once, however many displays try it.
+        on_result=shared.photos.note_result, log_skipped=False)
     stack.callback(pipeline.close)
     wake = pipeline.supervisor.poke  # photos found after the library had none
     shared.photos.add_waker(wake)

@@ -282,6 +282,7 @@ class FeedDocument:
     data: bytes | None  # None: not modified since the validators were given (HTTP 304)
     etag: str | None
     last_modified: str | None
+    charset: str | None = None  # the Content-Type's charset, when the server names one
 
 
 def fetch_feed(url: str, etag: str | None, last_modified: str | None, *, client: Client,
@@ -305,7 +306,8 @@ def fetch_feed(url: str, etag: str | None, last_modified: str | None, *, client:
             chunks: list[bytes] = []
             _stream(response, url, MAX_FEED_BYTES, client, deadline, chunks.append, stop)
             return FeedDocument(b"".join(chunks), response.headers.get("ETag"),
-                                response.headers.get("Last-Modified"))
+                                response.headers.get("Last-Modified"),
+                                response.headers.get_content_charset())
         finally:
             deadline.cancel()  # before the socket closes: its descriptor may be reused
             response.close()

@@ -240,7 +240,8 @@ class FeedSource:
         try:
             document = download.fetch_feed(feed.url, cache.etag, cache.last_modified,
                                            client=self._client, stop=self._stop)
-            items = parse_feed(document.data, feed.url) if document.data is not None else None
+            items = (parse_feed(document.data, feed.url, document.charset)
+                     if document.data is not None else None)
         except Stopped:
             return
         except FeedError as exc:

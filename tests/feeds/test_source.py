@@ -3,7 +3,9 @@ listed newest first, conditional GETs answered 304, the refresh interval and bac
 stepped clock, failures (500, timeout, refused) leaving the cached photos with one log line
 each, and downloads refused for size or content; a server trickling a byte a second given
 up at the request's deadline while the next feed is fetched meanwhile; loopback addresses
-refused (also behind a redirect) unless private addresses are allowed.
+refused (also behind a redirect) unless private addresses are allowed; the three real-world
+feeds of issue 16 (HTML entities and bare ampersands, a nested xml:base, space-separated
+dates) fetched, their images cached and ordered by those dates.
 
 The server is on loopback, so the tests that fetch from it allow private addresses
 (`AddressPolicy(allow_private=True)`); those about refusals use the policy's test seam,
@@ -411,6 +413,36 @@ def test_a_billion_laughs_feed_is_refused(server, tmp_path, caplog):
     assert server.count("/a.png") == 0
     assert len(warnings_about(caplog, "unsafe XML")) == 1
 
+
+
+def test_the_real_world_feeds_of_issue_16_show_their_images_newest_first(server, tmp_path):
+    # An HTML entity and a bare & in titles, a "2024-05-01 10:00:00" date, and an Atom
+    # feed whose images sit under a nested xml:base on another path ("the CDN").
+    server.routes["/feeds/sloppy.xml"] = Route(
+        f"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>
+        <item><title>Sunrise&nbsp;over the bay</title><pubDate>2024-05-01 10:00:00</pubDate>
+         <enclosure url="{server.url('/img/sunrise.png')}" type="image/png"/></item>
+        <item><title>Tom & Jerry's boat</title><pubDate>{DAY2}</pubDate>
+         <enclosure url="{server.url('/img/boat.jpg')}" type="image/jpeg"/></item>
+        </channel></rss>""".encode(), "application/rss+xml; charset=utf-8")
+    server.routes["/feeds/cdn.atom"] = Route(
+        f"""<feed xmlns="http://www.w3.org/2005/Atom" xml:base="{server.url('/cdn/')}">
+        <entry xml:base="img/"><title>A</title><updated>2024-03-01T00:00:00Z</updated>
+         <link rel="enclosure" type="image/png" href="a.png"/></entry></feed>""".encode(),
+        "application/atom+xml")
+    server.routes["/img/sunrise.png"] = Route(image_bytes("PNG", (250, 180, 40)), "image/png")
+    server.routes["/img/boat.jpg"] = Route(JPEG, "image/jpeg")
+    server.routes["/cdn/img/a.png"] = Route(image_bytes("PNG", (0, 120, 0)), "image/png")
+    server.routes["/feeds/a.png"] = Route(PNG, "image/png")  # where a wrong base points
+    urls = [server.url("/feeds/sloppy.xml"), server.url("/feeds/cdn.atom")]
+    with make_source(urls, tmp_path, FakeClock()) as source:
+        source.start()
+        photos = settled(source)
+    assert [Path(p).read_bytes() for p in photos] == [
+        server.routes["/img/sunrise.png"].body,  # 2024-05-01 10:00:00
+        server.routes["/cdn/img/a.png"].body,  # 2024-03-01
+        JPEG]  # 2024-01-02
+    assert server.count("/feeds/a.png") == 0
 
 def test_only_the_newest_images_are_kept(server, tmp_path):
     url = serve_two_images(server, etag='"v1"')

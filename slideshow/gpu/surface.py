@@ -27,6 +27,9 @@ class Surface(abc.ABC):
     kind: str
     #: True when swap() can never block (no display at all): detection can be skipped.
     swap_never_blocks: bool = False
+    #: Why the display is expected not to block on vsync, for the log ("" when nothing
+    #: says so): the presenter then paces from the first frame and only checks it.
+    vsync_prior: str = ""
 
     def __init__(self) -> None:
         self.on_key: Callable[[str], None] | None = None

@@ -1,7 +1,8 @@
 """Pacing: the vsync clock and everything measured against it.
 
 Pure logic with time injected (no GL, no window): the clock that counts refresh periods
-(`VsyncClock`), the detector that finds a swap that does not block (`SwapBlockDetector`)
+(`VsyncClock`), the detector that finds a swap that does not block and keeps checking
+its verdict all run long (`SwapBlockDetector`)
 and the pacer that stands in for vsync there (`DeadlinePacer`), the frame's time budget
 and phase timings (`FrameBudget`, `PhaseTimer`), frame statistics (`FrameStats`) and
 garbage collection kept out of frames (`GcControl`). Every part is tested by hand-stepping

@@ -24,6 +24,15 @@ Jitter that really is independent per interval can only be averaged: its error i
 jitter / sqrt(window), so resolving 0.1 % at 0.5 ms of it takes a window of thousands.
 A nominal period more than 10 % wrong never converges: pass the right mode, or the
 `--rate`, for the clock to refine.
+
+The estimate never leaves +-10 % of the nominal period (the monitor's mode, or the fallback
+rate when it says nothing): samples are gated around the estimate *and* inside that band,
+and the result is clamped to it. Gated around its own last estimate alone, a run of short
+intervals moved the gate with it: on Xvfb, wrongly judged blocking, the estimate walked
+16.67 -> 13.6 -> 9.09 -> 4.55 -> 3.94 ms. No display runs 10 % off its mode; an interval
+that far off measures this machine, not the display.
+While `refining` is off (paced by our own deadlines) the period is the nominal one, the
+pacer's: turning it off puts a measured estimate back to nominal.
 """
 
 from __future__ import annotations
@@ -35,6 +44,7 @@ import numpy as np
 _REFINE_EVERY = 16  # frames between estimates: a median every frame is wasted work
 _MIN_SAMPLES = 16  # intervals measured before the first estimate replaces the nominal one
 _GATE = 0.10  # interval / k further than this (relative) from the estimate: not a vsync sample
+_BAND = 0.10  # the estimate stays within this (relative) of the nominal period
 _CLEAR_K = 0.25  # |dt - k * centre| within this many periods: k is unambiguous
 _MAX_SAMPLE_VSYNCS = 8  # longer intervals are stalls (a dragged window), not measurements
 _DEADBAND = 1e-6  # relative change (1 ppm) below which the estimate is left alone
@@ -74,10 +84,7 @@ class VsyncClock:
         self._head = 0
         self._since_refine = 0
         self._last_present_s: float | None = None
-        #: Whether presented intervals refine the period: only while a real vsync paces the
-        #: frames. Paced by our own deadlines, the intervals measure this machine's delays,
-        #: not a display: under load they dragged the estimate from 144 to 142.4 Hz.
-        self.refining = True
+        self._refining = True
         self._frame_index = -1
         self._vsync_index = 0
         self._missed_vsyncs = 0
@@ -85,6 +92,22 @@ class VsyncClock:
         # on top of the time reached then, so a refined period never moves it backwards.
         self._anim_base_s = 0.0
         self._anim_base_vsync = 0
+
+    @property
+    def refining(self) -> bool:
+        """Whether presented intervals refine the period: only while a real vsync paces the
+        frames. Paced by our own deadlines, the intervals measure this machine's delays, not
+        a display: under load they dragged the estimate from 144 to 142.4 Hz."""
+        return self._refining
+
+    @refining.setter
+    def refining(self, refining: bool) -> None:
+        if self._refining and not refining:
+            # The pacer paces at the nominal period: count vsyncs at that one. A wrong
+            # "blocking" spell (Xvfb at a busy start-up) leaves an estimate that measured
+            # nothing; the next refinement, if the swap blocks again, starts over from nominal.
+            self._set_period_s(self.nominal_period_s)
+        self._refining = refining
 
     @property
     def period_s(self) -> float:
@@ -129,21 +152,27 @@ class VsyncClock:
         self._head = (self._head + 1) % len(self._intervals_s)
         self._filled = min(self._filled + 1, len(self._intervals_s))
         self._since_refine += 1
-        if self.refining and self._since_refine >= _REFINE_EVERY and self._filled >= _MIN_SAMPLES:
+        if self._refining and self._since_refine >= _REFINE_EVERY and self._filled >= _MIN_SAMPLES:
             self._since_refine = 0
             self._refine()
 
     def _refine(self) -> None:
         intervals_s = self._chronological_intervals_s()
         estimate_s = self._period_s
-        centre_s = _robust_centre_s(intervals_s, estimate_s)
+        centre_s = _robust_centre_s(intervals_s, estimate_s, self.nominal_period_s)
         if centre_s is None:
             return  # nothing here looks like a vsync of this display: keep what we have
         refined_s = _elapsed_over_vsyncs_s(intervals_s, centre_s)
-        if refined_s is not None and abs(refined_s - estimate_s) > _DEADBAND * estimate_s:
-            self._anim_base_s += (self._vsync_index - self._anim_base_vsync) * estimate_s
+        if refined_s is not None:
+            low_s, high_s = (1 - _BAND) * self.nominal_period_s, (1 + _BAND) * self.nominal_period_s
+            self._set_period_s(min(high_s, max(low_s, refined_s)))
+
+    def _set_period_s(self, period_s: float) -> None:
+        """A new period from now on; animation time reached so far stays (never backwards)."""
+        if abs(period_s - self._period_s) > _DEADBAND * self._period_s:
+            self._anim_base_s += (self._vsync_index - self._anim_base_vsync) * self._period_s
             self._anim_base_vsync = self._vsync_index
-            self._period_s = refined_s
+            self._period_s = period_s
 
     def _chronological_intervals_s(self) -> np.ndarray:
         if self._filled < len(self._intervals_s):
@@ -151,11 +180,14 @@ class VsyncClock:
         return np.concatenate((self._intervals_s[self._head:], self._intervals_s[: self._head]))
 
 
-def _robust_centre_s(intervals_s: np.ndarray, estimate_s: float) -> float | None:
-    """Median of interval / k over the intervals within +-10 % of the estimate (mpv style)."""
+def _robust_centre_s(intervals_s: np.ndarray, estimate_s: float, nominal_s: float) -> float | None:
+    """Median of interval / k over the intervals within +-10 % of the estimate (mpv style)
+    and within +-10 % of the nominal period (so the gate cannot walk with the estimate)."""
     vsyncs = np.maximum(1.0, np.rint(intervals_s / estimate_s))
     per_vsync_s = intervals_s / vsyncs
-    near = (np.abs(per_vsync_s - estimate_s) <= _GATE * estimate_s) & (vsyncs <= _MAX_SAMPLE_VSYNCS)
+    near = ((np.abs(per_vsync_s - estimate_s) <= _GATE * estimate_s)
+            & (np.abs(per_vsync_s - nominal_s) <= _BAND * nominal_s)
+            & (vsyncs <= _MAX_SAMPLE_VSYNCS))
     if np.count_nonzero(near) < _MIN_SAMPLES // 2:
         return None
     return float(np.median(per_vsync_s[near]))

@@ -11,7 +11,11 @@ Two orders, one result (docs/architecture.md, timing rule 2):
 The timestamp is taken when the swap returns: that is when the frame is presented.
 
 In "auto" mode the first frames are presented the blocking way while a detector watches
-how long swaps take; a verdict of "paced" switches to the deadline pacer for good.
+how the frames come; a verdict of "paced" switches to the deadline pacer. Where the surface
+says up front that its swap will not wait (`vsync_prior`: glfw reports 0 Hz, as for Xvfb),
+the first frame is already paced. Either way the detector keeps watching all run long
+and switches the mode when the swaps say otherwise (slideshow/pacing/detect.py says when),
+one log line per switch: a wrong verdict at a busy start-up no longer lasts the whole run.
 """
 
 from __future__ import annotations
@@ -36,6 +40,9 @@ class Presentable(Protocol):
 
     #: True when swap() can never block (no display at all): detection can be skipped.
     swap_never_blocks: bool
+    #: Why the display is expected not to block ("" when nothing says so): the first
+    #: verdict is then "paced" at once, and only checked afterwards.
+    vsync_prior: str
 
     def finish(self) -> None:
         """Waits until the GPU has executed every command issued so far."""
@@ -53,11 +60,18 @@ class Presenter:
         self._surface = surface
         self._now = now
         self._period_s = period_s
+        self._spin_s, self._sleep = spin_s, sleep
         self._pacer = DeadlinePacer(period_s, spin_s=spin_s, now=now, sleep=sleep)
         self._detector: SwapBlockDetector | None = None
         if vsync == "auto" and surface.swap_never_blocks:
             vsync = "paced"
-        if vsync == "auto":
+        prior = surface.vsync_prior if vsync == "auto" else ""
+        if prior:
+            self._detector = SwapBlockDetector(period_s, prior="paced")
+            self.mode = "paced"
+            log.info("%s: presenting paced at %.2f Hz from the first frame, still watching the "
+                     "swaps", prior, 1.0 / period_s)
+        elif vsync == "auto":
             self._detector = SwapBlockDetector(period_s)
             self.mode = "blocking"
         else:
@@ -71,8 +85,14 @@ class Presenter:
 
     @property
     def settled(self) -> bool:
-        """True once the presentation mode is final (detection over, or forced)."""
-        return self._detector is None
+        """True once the first verdict is in (or the mode was forced, or given by a prior);
+        the mode may still switch later, one log line each time."""
+        return self._detector is None or self._detector.verdict is not None
+
+    @property
+    def switches(self) -> int:
+        """Times the mode changed after the first verdict."""
+        return 0 if self._detector is None else self._detector.switches
 
     def present(self, phases: PhaseTimer | None = None) -> float:
         """Presents the frame; marks the phases "finish" (the GPU completing the frame)
@@ -104,14 +124,23 @@ class Presenter:
         return present_s
 
     def _observe(self, present_s: float) -> None:
-        assert self._detector is not None
+        detector = self._detector
+        assert detector is not None
+        before = detector.verdict
         if self._last_present_s is not None:
-            self._detector.observe(self.last_swap_s, present_s - self._last_present_s)
-        verdict = self._detector.verdict
-        if verdict is None:
+            detector.observe(self.last_swap_s, present_s - self._last_present_s)
+        verdict = detector.verdict
+        if verdict is None or verdict == before:
             return
-        self._detector = None
         self.mode = verdict
-        log.info("swap %s; presenting %s at %.2f Hz", "blocks on vsync" if verdict == "blocking"
-                 else "does not block", "on vsync" if verdict == "blocking" else "paced",
-                 1.0 / self._period_s)
+        how = ("swap blocks on vsync; presenting on vsync" if verdict == "blocking"
+               else "swap does not block; presenting paced")
+        if before is None:
+            log.info("%s at %.2f Hz", how, 1.0 / self._period_s)
+            return
+        if verdict == "paced":
+            # A fresh grid: the old one's deadlines passed while the swap was trusted.
+            self._pacer = DeadlinePacer(self._period_s, spin_s=self._spin_s, now=self._now,
+                                        sleep=self._sleep)
+        log.warning("presentation switched (%s): %s at %.2f Hz", detector.measured(), how,
+                    1.0 / self._period_s)

@@ -160,3 +160,62 @@ def test_a_paced_clock_keeps_its_nominal_period_however_the_intervals_drift():
     refined = VsyncClock(1 / 144)  # the same intervals, refining: the estimate follows them
     run(refined, present_times_s(1 / 142.4, 600, jitter_s=0.0003, seed=3))
     assert refined.refresh_hz == pytest.approx(142.4, rel=1e-3)
+
+
+def test_uncapped_presents_after_a_wrong_blocking_verdict_leave_the_period_at_nominal():
+    # Xvfb trusted as blocking: presents 4-6 ms apart, refining on. The estimate used to
+    # walk 16.67 -> 13.6 -> 9.09 -> 4.55 -> 3.94 ms; none of these is a vsync of a 60 Hz mode.
+    rng = np.random.default_rng(8)
+    clock = VsyncClock(1 / 60)
+    times_s = START_S + np.cumsum(rng.uniform(0.004, 0.006, 3000))
+    periods_s = [clock.tick(t) and clock.period_s for t in times_s]
+    assert min(periods_s) == max(periods_s) == 1 / 60
+
+
+def test_a_run_of_short_intervals_cannot_walk_the_estimate_out_of_the_band():
+    # Each stretch a little shorter than the last, each inside the gate of the estimate
+    # the previous one left: gated around its own estimate alone, it followed them down.
+    nominal_s = 1 / 60
+    clock = VsyncClock(nominal_s)
+    t_s, periods_s = START_S, []
+    for fraction in (0.95, 0.88, 0.80, 0.72, 0.65, 0.55, 0.45, 0.30, 0.24):
+        for _ in range(300):
+            t_s += fraction * nominal_s
+            clock.tick(t_s)
+            periods_s.append(clock.period_s)
+    assert min(periods_s) == pytest.approx(0.9 * nominal_s)
+    assert max(periods_s) <= nominal_s
+    # And the same upwards (a busy machine: long frames read as one slow vsync each).
+    slow = VsyncClock(nominal_s)
+    t_s = START_S
+    for fraction in (1.05, 1.12, 1.2, 1.3, 1.4):
+        for _ in range(300):
+            t_s += fraction * nominal_s
+            slow.tick(t_s)
+            assert 0.9 * nominal_s <= slow.period_s <= 1.1 * nominal_s
+    assert slow.period_s == pytest.approx(1.1 * nominal_s)
+
+
+def test_busy_start_up_then_uncapped_keeps_the_period_within_ten_percent():
+    # The start-up that fooled the detector: frames about a period apart with 1 ms of
+    # noise while the machine is busy, then uncapped presents once it is not.
+    rng = np.random.default_rng(9)
+    nominal_s = 1 / 60
+    clock = VsyncClock(nominal_s)
+    intervals_s = np.concatenate((nominal_s + rng.normal(0, 0.001, 120) + rng.uniform(0, 0.004, 120),
+                                  rng.uniform(0.004, 0.006, 2000)))
+    for t_s in START_S + np.cumsum(intervals_s):
+        clock.tick(t_s)
+        assert abs(clock.period_s - nominal_s) <= 0.1 * nominal_s * (1 + 1e-12)
+
+
+def test_turning_refining_off_puts_the_period_back_to_nominal_without_moving_time_back():
+    nominal_s = 1 / 60
+    clock = VsyncClock(nominal_s)
+    times_s = present_times_s(1 / 63, 200)
+    ticks = run(clock, times_s)  # trusted, measuring 63 Hz
+    assert clock.period_s == pytest.approx(1 / 63, rel=1e-4)
+    clock.refining = False  # the presenter switched to paced: our deadlines, nominal rate
+    assert clock.period_s == nominal_s
+    after = clock.tick(times_s[-1] + nominal_s)
+    assert after.anim_time_s == pytest.approx(ticks[-1].anim_time_s + nominal_s)

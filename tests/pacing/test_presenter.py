@@ -4,6 +4,7 @@ surface's swap moves fake time to the next vsync, as a driver with swap interval
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -23,6 +24,7 @@ class FakeSurface:
         self.work_s, self.swap_cost_s = work_s, swap_cost_s
         self.calls: list[str] = []
         self.swap_never_blocks = False
+        self.vsync_prior = ""
 
     def finish(self) -> None:
         self.calls.append("finish")
@@ -51,7 +53,7 @@ def test_blocking_vsync_is_detected_and_swap_comes_before_finish():
     presents = run_frames(presenter, surface, 60)
     assert presenter.settled and presenter.mode == "blocking"
     assert surface.calls[:2] == ["swap", "finish"]
-    intervals = [b - a for a, b in zip(presents, presents[1:])]
+    intervals = [b - a for a, b in itertools.pairwise(presents)]
     assert all(abs(i - PERIOD_S) < 1e-9 for i in intervals)
     assert time.sleeps_s == []  # a blocking vsync is never paced on top
 
@@ -66,7 +68,7 @@ def test_non_blocking_swap_is_detected_and_then_paced_on_a_grid():
     presents = run_frames(presenter, surface, 30)[1:]
     # Paced order: finish (the GL work done), wait for the deadline, then swap.
     assert surface.calls[:2] == ["finish", "swap"]
-    intervals = [b - a for a, b in zip(presents, presents[1:])]
+    intervals = [b - a for a, b in itertools.pairwise(presents)]
     assert all(i == pytest.approx(PERIOD_S, abs=2e-5) for i in intervals)
     assert time.sleeps_s, "the pacer sleeps most of the wait instead of spinning"
 
@@ -89,3 +91,57 @@ def test_presentation_time_is_taken_after_the_swap_returns():
     first = presenter.present()
     assert first == pytest.approx(50.004)
     assert presenter.last_swap_s == pytest.approx(0.004)
+
+
+def test_a_prior_paces_from_the_first_frame_and_says_why(caplog):
+    time = FakeTime(start_s=100.0, read_cost_s=1e-6)
+    surface = FakeSurface(time, vsync_blocks=False)
+    surface.vsync_prior = "glfw reports screen's refresh as 0 Hz (a virtual display such as Xvfb)"
+    with caplog.at_level("INFO", logger="slideshow.pacing.presenter"):
+        presenter = Presenter(surface, PERIOD_S, "auto", now=time.now, sleep=time.sleep)
+        presents = run_frames(presenter, surface, 300)
+    assert presenter.settled and presenter.mode == "paced" and presenter.switches == 0
+    intervals = [b - a for a, b in itertools.pairwise(presents)]
+    assert all(i == pytest.approx(PERIOD_S, abs=2e-5) for i in intervals)
+    assert [r.getMessage() for r in caplog.records] == [(
+        "glfw reports screen's refresh as 0 Hz (a virtual display such as Xvfb): presenting paced "
+        "at 60.00 Hz from the first frame, still watching the swaps")]
+
+
+def test_a_busy_start_judged_blocking_is_switched_to_paced_with_one_log_line(caplog):
+    # Xvfb at a busy start-up: each frame's work takes about a period, so the probe sees
+    # frames on the grid; then the load goes and frames come every 4.5 ms, uncapped.
+    time = FakeTime(start_s=100.0, read_cost_s=1e-6)
+    surface = FakeSurface(time, vsync_blocks=False, work_s=PERIOD_S - 0.0005)
+    with caplog.at_level("INFO", logger="slideshow.pacing.presenter"):
+        presenter = Presenter(surface, PERIOD_S, "auto", spin_s=0.001, now=time.now, sleep=time.sleep)
+        run_frames(presenter, surface, 41)
+        assert presenter.mode == "blocking"  # fooled
+        surface.work_s = 0.004
+        run_frames(presenter, surface, 60)
+        assert presenter.mode == "paced" and presenter.switches == 1
+        presents = run_frames(presenter, surface, 60)[1:]
+    intervals = [b - a for a, b in itertools.pairwise(presents)]
+    assert all(i == pytest.approx(PERIOD_S, abs=2e-5) for i in intervals)
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages[0] == "swap blocks on vsync; presenting on vsync at 60.00 Hz"
+    assert len(messages) == 2 and messages[1].startswith("presentation switched (median swap ")
+    assert messages[1].endswith("median interval 4.50 ms, grid distance 0.27, period 16.67 ms): "
+                                "swap does not block; presenting paced at 60.00 Hz")
+
+
+def test_a_prior_that_is_wrong_is_switched_back_when_the_swap_waits_for_vsync(caplog):
+    # glfw said 0 Hz, but the swap blocks: after each deadline it waits 14.7 ms for the vsync.
+    time = FakeTime(start_s=100.0, read_cost_s=1e-6)
+    surface = FakeSurface(time, vsync_blocks=True)
+    surface.vsync_prior = "glfw reports 0 Hz"
+    with caplog.at_level("INFO", logger="slideshow.pacing.presenter"):
+        presenter = Presenter(surface, PERIOD_S, "auto", spin_s=0.0, now=time.now, sleep=time.sleep)
+        run_frames(presenter, surface, 71)
+        assert presenter.mode == "blocking" and presenter.switches == 1
+        surface.calls.clear()
+        presents = run_frames(presenter, surface, 30)
+    assert surface.calls[:2] == ["swap", "finish"]
+    intervals = [b - a for a, b in itertools.pairwise(presents)]
+    assert all(abs(i - PERIOD_S) < 1e-5 for i in intervals)
+    assert "swap blocks on vsync; presenting on vsync at 60.00 Hz" in caplog.records[-1].getMessage()

@@ -31,6 +31,8 @@ from typing import NamedTuple
 import numpy as np
 
 from slideshow.workers.image_worker import Decoder, DecodeReply
+from slideshow.workers.processes import Progress
+from slideshow.workers.processes import progress as read_progress
 from slideshow.workers.ring import FrameRing, SlotRecord
 from slideshow.workers.supervisor import PAUSE_MAX_S, QUARANTINED, ResultHandler, Supervisor
 
@@ -89,7 +91,8 @@ class ImagePipeline:
                  log_skipped: bool = True, clock: Callable[[], float] = time.monotonic,
                  backoff_s: tuple[float, float] = (0.1, 5.0),
                  restart_window_s: float = 60.0, decode_timeout_s: float = 0.0,
-                 pause_max_s: float = PAUSE_MAX_S) -> None:
+                 pause_max_s: float = PAUSE_MAX_S,
+                 progress: Callable[[int], Progress | None] = read_progress) -> None:
         self._log = log or logging.getLogger(__name__)
         self._on_result, self._log_skipped = on_result, log_skipped
         self._closed = False
@@ -100,7 +103,7 @@ class ImagePipeline:
             next_path, target, fit, on_result=self._record, workers=workers,
             ring_slots=ring_slots, restart_budget=restart_budget, decoder=decoder,
             log=self._log, clock=clock, backoff_s=backoff_s, restart_window_s=restart_window_s,
-            decode_timeout_s=decode_timeout_s, pause_max_s=pause_max_s)
+            decode_timeout_s=decode_timeout_s, pause_max_s=pause_max_s, progress=progress)
         self._rings = self._supervisor.rings
         self._held: list[set[int]] = [set() for _ in self._rings]  # slots handed out, per ring
 

@@ -1,15 +1,21 @@
-"""Ending worker processes: asked to stop, then terminated, then killed, each step with a
-short timeout, so closing the program never hangs on a worker stuck in a decode or a
-device call. A stopped process (SIGSTOP, or a debugger's) can act on neither the stop
-message nor SIGTERM: it is killed at once. Nothing here joins without a timeout. Shared by
-the image supervisor and the audio service."""
+"""Ending worker processes, and reading what one is doing: asked to stop, then terminated,
+then killed, each step with a short timeout, so closing the program never hangs on a
+worker stuck in a decode or a device call. A stopped process (SIGSTOP, or a debugger's) can
+act on neither the stop message nor SIGTERM: it is killed at once. Nothing here joins
+without a timeout. Shared by the image supervisor and the audio service.
+
+`progress(pid)` (its scheduler state and the CPU time it has used, from /proc) lets the
+supervisor tell a worker that is stuck (stopped, asleep in `open()` on a FIFO, spinning
+for ever) from one that is only waiting for a CPU on a busy machine."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from typing import NamedTuple
 
 # After SIGKILL a process is gone within microseconds unless it sleeps uninterruptibly in
 # the kernel (a dead NFS server); then it is left, not waited for.
@@ -45,16 +51,38 @@ def stop_processes(processes: Sequence[tuple[BaseProcess, Connection | None]],
             conn.close()
 
 
-def is_stopped(pid: int) -> bool:
-    """True when `pid` is stopped by a signal or traced (Linux; False where /proc is not)."""
+_CLOCK_TICKS_S = 1.0 / os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 0.01
+
+
+class Progress(NamedTuple):
+    """A process's scheduler state (R running or runnable, S asleep, D in the kernel,
+    T stopped, ...) and the CPU seconds it has used, user and system."""
+
+    state: str
+    cpu_s: float
+
+
+def progress(pid: int) -> Progress | None:
+    """`pid`'s state and CPU time from /proc/PID/stat; None where there is no /proc (macOS,
+    Windows) or the process is gone."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as file:
             stat = file.read()
     except OSError:
-        return False
-    # The state follows the command name, which is in parentheses and may hold any byte.
+        return None
+    # The state follows the command name, which is in parentheses and may hold any byte;
+    # utime and stime are the 12th and 13th fields after it (proc(5): fields 14 and 15).
     fields = stat.rsplit(b")", 1)[-1].split()
-    return bool(fields) and fields[0] in (b"T", b"t")
+    try:
+        return Progress(fields[0].decode(), (int(fields[11]) + int(fields[12])) * _CLOCK_TICKS_S)
+    except (IndexError, ValueError):
+        return None
+
+
+def is_stopped(pid: int) -> bool:
+    """True when `pid` is stopped by a signal or traced (Linux; False where /proc is not)."""
+    found = progress(pid)
+    return found is not None and found.state in ("T", "t")
 
 
 def _kill(process: BaseProcess) -> None:

@@ -28,8 +28,13 @@ Nothing is given up for good, and nothing is waited for without end:
   deadline from the moment it became current: `decode_timeout_s` when that is set, else
   `decode_deadline_s(pixels)` once the worker has said how big the photo is
   (`DecodeStarted`), `DEADLINE_BASE_S` before that, and `STARTUP_S` for a worker that has
-  not said anything yet (spawning and importing). A worker past it (stopped, hung, blocked
-  in `open()` on a FIFO) is SIGKILLed; its death is handled as any other, so the file is
+  not said anything yet (spawning and importing). The deadline is for work, not for a turn
+  at the CPU: a worker past it that is runnable (state R) yet has used less CPU time than
+  the deadline allows is waiting on a busy machine (it runs at SCHED_IDLE), so its deadline
+  moves by the CPU time it is still owed, up to `STARVED_MAX_S` from the decode's start
+  (processes.progress reads /proc; elsewhere the deadline is wall time). A worker past it
+  that is stopped, asleep (blocked in `open()` on a FIFO, a dead mount), spinning past its
+  CPU allowance or starved past that bound is SIGKILLed; its death is handled as any other, so the file is
   retried once and then quarantined with one line naming it. Each worker has its own
   requests and ring, so a stuck worker never holds the others. The thread's wait has the
   nearest deadline or restart as its timeout, and none while nothing is in flight.
@@ -67,7 +72,8 @@ from slideshow.workers.image_worker import (
     DecodeStarted,
     run_worker,
 )
-from slideshow.workers.processes import stop_processes
+from slideshow.workers.processes import Progress, stop_processes
+from slideshow.workers.processes import progress as read_progress
 from slideshow.workers.request_order import RequestOrder
 from slideshow.workers.ring import FrameRing
 
@@ -87,6 +93,10 @@ UNSIZED_PIXELS = 50_000_000
 # A worker that has not said a word since it was started: it is spawning and importing.
 STARTUP_S = 20.0
 PAUSE_MAX_S = 60.0
+# The longest a decode may wait for a CPU, from its start: on a machine so busy that an
+# idle-priority worker gets no CPU for a minute, a new worker would fare no better, but the
+# show must still hear of it (the kill's line) and a hung process must not hide as a slow one.
+STARVED_MAX_S = 60.0
 _WAKE_ONLY = 255  # a wake byte that frees no slot: close(), poke() or request_first()
 
 # on_result(path, reply), called on the supervisor thread for every finished request.
@@ -137,6 +147,8 @@ class _Worker:
     heard: bool = False  # has this process sent anything since it was started?
     current_since: float | None = None  # when its oldest unanswered request became current
     current_pixels: int | None = None  # that request's size from DecodeStarted; None before
+    current_cpu_s: float | None = None  # its CPU time then (None: not known, no /proc)
+    owed_s: float = 0.0  # the deadline moved by this, for CPU time it waited for
     killed_past_s: float | None = None  # the deadline it was killed past, until it is buried
     paused: bool = False  # budget spent: restart_at is the end of a pause
     pauses: int = 0  # pauses in a row without a decoded photo: the pause's exponent
@@ -161,12 +173,13 @@ class Supervisor:
                  log: logging.Logger | None = None, clock: Callable[[], float] = time.monotonic,
                  backoff_s: tuple[float, float] = (0.1, 5.0), restart_window_s: float = 60.0,
                  stop_timeout_s: float = 1.0, decode_timeout_s: float = 0.0,
-                 pause_max_s: float = PAUSE_MAX_S) -> None:
+                 pause_max_s: float = PAUSE_MAX_S,
+                 progress: Callable[[int], Progress | None] = read_progress) -> None:
         if decoder is not None:
             _check_picklable(decoder)
         self._on_result = on_result
         self._target, self._fit = (int(target[0]), int(target[1])), fit
-        self._decoder, self._clock = decoder, clock
+        self._decoder, self._clock, self._progress = decoder, clock, progress
         self._log = log or logging.getLogger(__name__)
         self._budget, self._window_s = restart_budget, restart_window_s
         self._backoff_first_s, self._backoff_max_s = backoff_s
@@ -233,7 +246,8 @@ class Supervisor:
             since, pixels = worker.current_since, worker.current_pixels
             if (since is not None and pixels is not None and worker.process is not None
                     and worker.killed_past_s is None):
-                found.append((worker.index, path, since + self._deadline_s(worker) - now))
+                found.append((worker.index, path,
+                              since + self._deadline_s(worker) + worker.owed_s - now))
         return found
 
     def is_pending(self, request_id: int) -> bool:
@@ -400,7 +414,7 @@ class Supervisor:
                     if worker.inflight and worker.inflight[0][0] == message.request_id:
                         # The decode's own deadline counts from here: the wait before it
                         # (a worker still starting up) had its own.
-                        worker.current_since = self._clock()
+                        self._start_deadline(worker)
                         worker.current_pixels = message.pixels
                 else:
                     self._handle_reply(worker, message)
@@ -468,7 +482,7 @@ class Supervisor:
         # WRITING slot just now, the queued ones never claimed one.
         unanswered = list(worker.inflight)
         worker.inflight.clear()
-        worker.current_since = worker.current_pixels = None
+        worker.current_since = worker.current_pixels = worker.current_cpu_s = None
         worker.credits = min(worker.credits + len(unanswered), worker.ring.slot_count)
         for request_id, _ in unanswered:
             self._paths.pop(request_id, None)
@@ -545,15 +559,20 @@ class Supervisor:
 
     def _make_current(self, worker: _Worker) -> None:
         """The worker's oldest unanswered request (if any) is the one it serves from now."""
-        worker.current_since = self._clock()  # read only while it has a request in flight
+        self._start_deadline(worker)  # read only while it has a request in flight
         worker.current_pixels = None
+
+    def _start_deadline(self, worker: _Worker) -> None:
+        worker.current_since, worker.owed_s = self._clock(), 0.0
+        found = self._progress(worker.process.pid) if worker.process is not None else None
+        worker.current_cpu_s = found.cpu_s if found is not None else None
 
     def _deadline_at(self, worker: _Worker) -> float | None:
         """When the worker's current request is overdue, on the clock; None without one."""
         if (worker.process is None or not worker.inflight or worker.current_since is None
                 or worker.killed_past_s is not None):
             return None
-        return worker.current_since + self._deadline_s(worker)
+        return worker.current_since + self._deadline_s(worker) + worker.owed_s
 
     def _deadline_s(self, worker: _Worker) -> float:
         if not worker.heard:
@@ -577,7 +596,7 @@ class Supervisor:
         now = self._clock()
         for worker in self._workers:
             at = self._deadline_at(worker)
-            if at is None or at > now or self._closing:
+            if at is None or at > now or self._closing or self._waiting_for_cpu(worker, now):
                 continue
             worker.killed_past_s = at - worker.current_since
             self.deadline_kills += 1
@@ -585,6 +604,22 @@ class Supervisor:
                 worker.process.kill()
             except (OSError, ValueError):
                 pass  # it exited meanwhile: its sentinel tells
+
+    def _waiting_for_cpu(self, worker: _Worker, now: float) -> bool:
+        """True, with its deadline moved, when an overdue worker is runnable and has used
+        less CPU time in this decode than the deadline allows (see the module docstring)."""
+        found = self._progress(worker.process.pid) if worker.process is not None else None
+        if found is None or found.state != "R" or worker.current_cpu_s is None:
+            return False
+        allowed_s = self._deadline_s(worker)
+        used_s, elapsed_s = found.cpu_s - worker.current_cpu_s, now - worker.current_since
+        if used_s >= allowed_s or elapsed_s >= STARVED_MAX_S:
+            return False
+        worker.owed_s = min(elapsed_s + allowed_s - used_s, STARVED_MAX_S) - allowed_s
+        self._log.debug("image worker %d is waiting for a CPU (%.2f s of CPU in %.1f s): its "
+                        "deadline moves %.1f s on", worker.index, used_s, elapsed_s,
+                        allowed_s + worker.owed_s - elapsed_s)
+        return True
 
     def _restart_due(self) -> None:
         now = self._clock()

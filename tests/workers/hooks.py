@@ -7,6 +7,7 @@ functions that the worker imports by name. The file name chooses what happens:
 - `slow` in the name: the first attempt touches `<path>.started` and sleeps for a minute
   (the test kills the worker meanwhile); a later attempt decodes at once;
 - `hang` in the name: every attempt sleeps for a minute (past any deadline a test sets);
+- `spin` in the name: every attempt keeps a CPU busy for a minute (a decoder in a loop);
 - anything else: `solid_decoder` fills the frame with the colour written in the file
   (`"r g b"`, e.g. `"255 0 0"`), `real_decoder` runs the real decoder.
 
@@ -77,6 +78,10 @@ def _act_on_name(path: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
     if "hang" in name:
         time.sleep(SLOW_S)
+    if "spin" in name:
+        end = time.monotonic() + SLOW_S
+        while time.monotonic() < end:
+            pass
     if "slow" in name:
         started = Path(path + ".started")
         if not started.exists():

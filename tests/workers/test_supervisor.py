@@ -22,9 +22,10 @@ from PIL import Image
 
 from slideshow.workers.image_worker import NOT_A_FILE, UNSIZED
 from slideshow.workers.pipeline import ImagePipeline
-from slideshow.workers.processes import is_stopped
+from slideshow.workers.processes import Progress, is_stopped, progress
 from slideshow.workers.supervisor import (
     DEADLINE_BASE_S,
+    STARVED_MAX_S,
     Supervisor,
     decode_deadline_s,
     default_worker_count,
@@ -233,6 +234,93 @@ def test_a_stopped_worker_is_killed_at_its_deadline_and_the_file_quarantined_whi
     lines = [m for m in messages if m.startswith("quarantined")]
     assert lines == [f"quarantined {hang}: it hung the image decoder twice (past its decode "
                      "deadline); it will not be shown again"]
+
+
+def test_progress_reads_the_state_and_cpu_time_of_real_processes():
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        wait_for(lambda: (found := progress(sleeper.pid)) and found.state == "S",
+                 what="the sleeper asleep")
+        first = wait_for(lambda: (found := progress(spinner.pid)) and found.cpu_s > 0 and found,
+                         what="the spinner on a CPU")
+        assert first.state == "R"
+        wait_for(lambda: progress(spinner.pid).cpu_s >= first.cpu_s + 0.05,
+                 what="the spinner's CPU time to grow")
+        os.kill(sleeper.pid, signal.SIGSTOP)
+        wait_for(lambda: progress(sleeper.pid).state == "T", what="the sleeper stopped")
+        assert is_stopped(sleeper.pid) and not is_stopped(spinner.pid)
+    finally:
+        for process in (sleeper, spinner):
+            process.kill()
+            process.wait()
+    assert progress(spinner.pid) is None  # reaped: gone from /proc
+
+
+class FakeStarvedProgress:
+    """A fake for what cannot be made to order here: a worker that is runnable but gets no
+    CPU (an idle-priority process on a saturated machine). Reports every process as state
+    R with no CPU time used, while `starved`; the real reading otherwise."""
+
+    def __init__(self) -> None:
+        self.starved = True
+
+    def __call__(self, pid: int) -> Progress | None:
+        return Progress("R", 0.0) if self.starved else progress(pid)
+
+
+def test_a_worker_waiting_for_a_cpu_is_given_time_up_to_a_minute_then_killed(tmp_path, caplog):
+    hang = write_solid(tmp_path / "hang.txt", (0, 0, 0))
+    clock, starved = ShiftedClock(), FakeStarvedProgress()
+    caplog.set_level(logging.DEBUG, logger=LOG)
+
+    with solid_pipeline([hang], decode_timeout_s=10.0, clock=clock,
+                        progress=starved) as pipeline:
+        supervisor = pipeline.supervisor
+        wait_for(lambda: [d for d in supervisor.current_decodes() if d[1] == hang],
+                 what="the decode to begin")
+        left_s = []
+        for _ in range(3):  # at 10 s, 20 s, 30 s: each time owed the whole 10 s again
+            clock.advance(10.0)
+            supervisor.poke()
+            wait_for(lambda: supervisor.current_decodes()[0][2] > 5.0, what="the move")
+            left_s.append(round(supervisor.current_decodes()[0][2]))
+        kills_while_starved = supervisor.deadline_kills
+        clock.advance(STARVED_MAX_S)  # past a minute from the start: no more waiting
+        supervisor.poke()
+        wait_for(lambda: supervisor.deadline_kills == 1, what="the kill past the bound")
+        # The retry is seen as it is (asleep in its decode): killed at its plain deadline.
+        starved.starved = False
+        wait_for(lambda: [d for d in supervisor.current_decodes() if d[1] == hang and d[2] > 5],
+                 what="the retry to begin")
+        clock.advance(10.0)
+        supervisor.poke()
+        wait_for(lambda: pipeline.quarantined, what="the quarantine")
+        kills = supervisor.deadline_kills
+
+    assert kills_while_starved == 0
+    assert all(9 <= left <= 10 for left in left_s), left_s
+    assert (kills, pipeline.quarantined) == (2, (hang,))
+    moves = [r.getMessage() for r in caplog.records if "waiting for a CPU" in r.getMessage()]
+    assert len(moves) == 3 and all(r.levelno == logging.DEBUG for r in caplog.records
+                                   if "waiting for a CPU" in r.getMessage())
+    assert moves[0].startswith("image worker 0 is waiting for a CPU (0.00 s of CPU in 10.0 s)")
+
+
+def test_a_worker_spinning_past_its_cpu_allowance_is_killed(tmp_path, caplog):
+    spin = write_solid(tmp_path / "spin.txt", (0, 0, 0))
+    after = write_solid(tmp_path / "after.txt", (7, 7, 7))
+    caplog.set_level(logging.WARNING, logger=LOG)
+
+    # Real time and the real /proc reading: runnable all along, so the deadline moves only
+    # while the worker has had less than 0.3 s of CPU; a loaded machine only slows that.
+    with solid_pipeline([spin, spin, after], decode_timeout_s=0.3) as pipeline:
+        shown = take_photos(pipeline, 1, timeout_s=4 * STARVED_MAX_S)
+        kills = pipeline.supervisor.deadline_kills
+
+    assert shown == [("after", (7, 7, 7, 255))]
+    assert kills == 2 and pipeline.quarantined == (spin,)
+    assert calls(tmp_path).count(spin) == 2
 
 
 def small_jpeg(path: Path, shade: int) -> str:

@@ -1,24 +1,31 @@
 """The command line: `slideshow [show] PATH...`, `slideshow bench`, `slideshow preview`,
 `slideshow check`, `slideshow scan`, `slideshow transitions`, `slideshow listen`,
-`slideshow devices`; and a screensaver host's arguments (`-root`, `-window-id ID`, `/s`,
+`slideshow devices`, `slideshow config`, `slideshow install` / `uninstall`; and a
+screensaver host's arguments (`-root`, `-window-id ID`, `/s`,
 `/p HWND`, `/c`: slideshow/screensaver/launch_args.py).
 
 Each subcommand lives in `slideshow/commands/<name>.py`; this module only builds the parser,
-sets up logging and turns project errors into one clear line and exit status 2.
+sets up logging and turns project errors into one clear line and exit status 2. Every help
+text keeps within 100 columns (narrower on a narrower terminal); the settings themselves
+are `slideshow config`'s, which keeps `--help` to a screen.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import shutil
 import sys
+import textwrap
 from collections.abc import Sequence
 
 from slideshow import __version__
 from slideshow.commands import (
     bench,
     check,
+    config,
     devices,
+    install,
     listen,
     preview,
     scan,
@@ -26,7 +33,7 @@ from slideshow.commands import (
     show,
     transitions,
 )
-from slideshow.config import describe_settings
+from slideshow.config import default_config_path
 from slideshow.errors import SlideshowError
 from slideshow.screensaver.launch_args import (
     looks_like_screensaver_args,
@@ -35,23 +42,64 @@ from slideshow.screensaver.launch_args import (
 
 COMMANDS = {
     "show": show, "bench": bench, "check": check, "scan": scan, "transitions": transitions,
-    "listen": listen, "devices": devices, "preview": preview,
+    "listen": listen, "devices": devices, "preview": preview, "config": config,
+    "install": install, "uninstall": install,
 }
+#: The widest help line, whatever the terminal.
+HELP_COLUMNS = 100
+
+
+def _width() -> int:
+    return min(HELP_COLUMNS, shutil.get_terminal_size().columns)
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, width=_width() - 2)
+
+
+class _EpilogFormatter(argparse.RawDescriptionHelpFormatter):
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, width=_width() - 2)
+
+
+class _Parser(argparse.ArgumentParser):
+    """Every subcommand's parser: help wrapped to the terminal, at most HELP_COLUMNS wide."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
+def _epilog() -> str:
+    paragraphs = [
+        "Without a COMMAND, `slideshow PATH...` runs the show; `slideshow show --help` lists "
+        "its options and keys, `slideshow COMMAND --help` any command's.",
+        f"Settings: {default_config_path()} (TOML; when missing, the defaults). "
+        "`slideshow config` prints every setting with its default, `slideshow config --edit` "
+        "opens the file, and `--set SECTION.KEY=VALUE` overrides one setting for a run.",
+        "Screensaver hosts: xscreensaver runs `slideshow -root` or `-window-id ID` (or sets "
+        "$XSCREENSAVER_WINDOW): the show draws in the host's window; a Windows .scr gets /s "
+        "(fullscreen), /p HWND (the preview) or /c (the settings). `slideshow install "
+        "--xscreensaver` adds it to xscreensaver, `--photo-frame` starts it with your session.",
+    ]
+    width = _width() - 2
+    return "\n\n".join(textwrap.fill(p, width, break_on_hyphens=False) for p in paragraphs)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="slideshow",
-        description="A photo slideshow and screensaver that never drops a frame. "
-        "Without a subcommand, `slideshow PATH...` runs the show.",
-        epilog="Settings (config file, TOML; override any with --set SECTION.KEY=VALUE):\n\n"
-        + describe_settings(),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="A photo slideshow and screensaver that never drops a frame.",
+        epilog=_epilog(),
+        formatter_class=_EpilogFormatter,
     )
     parser.add_argument("--version", action="version", version=f"slideshow {__version__}")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in COMMANDS.values():
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for module in dict.fromkeys(COMMANDS.values()):  # install also adds uninstall
         module.add_parser(subparsers)
+    # `install --completion` writes completion from this very parser.
+    parser.set_defaults(root_parser=parser)
     return parser
 
 

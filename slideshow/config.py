@@ -23,6 +23,7 @@ import dataclasses
 import logging
 import math
 import os
+import textwrap
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -449,16 +450,50 @@ def override(config: Config, dotted_key: str, value: Any, flag: str | None = Non
     return _with_value(config, key, value, prefix="", source=origin)
 
 
-def describe_settings() -> str:
-    """Every setting with its default and what is allowed: the body of `--help`'s epilog."""
-    lines = []
+#: The widest line `describe_settings` writes: a `# ` in front (`settings_template`) keeps
+#: the config file within 100 columns, the width `--help` keeps to.
+SETTINGS_WIDTH = 98
+#: Where a setting's comment starts at the most; a longer `key = value` keeps its comment
+#: after it and wraps under this column.
+_COMMENT_COLUMN_MAX = 34
+
+
+def describe_settings(width: int = SETTINGS_WIDTH) -> str:
+    """Every setting with its default, what it does and what is allowed, as TOML that loads:
+    the top-level keys first (TOML puts every key after a `[table]` header into that table,
+    so `log_level` after `[workers]` was read as workers.log_level), then one table per
+    section; each comment wrapped to `width` columns under its own column."""
+    top = [f for f in fields(Config) if not dataclasses.is_dataclass(f.default)]
+    blocks = [_describe_block(top, width)]
     for section_name, cls in _sections().items():
-        lines.append(f"[{section_name}]")
-        for f in fields(cls):
-            lines.append(f"  {f.name} = {_format(f.default)}  # {f.metadata['help']}{_allowed(f)}")
-    for f in fields(Config):
-        if f.name not in _sections():
-            lines.append(f"{f.name} = {_format(f.default)}  # {f.metadata['help']}{_allowed(f)}")
+        blocks.append(f"[{section_name}]\n" + _describe_block(list(fields(cls)), width))
+    return "\n\n".join(blocks)
+
+
+def settings_template(path: Path | None = None) -> str:
+    """The config file `slideshow config` prints and `/c` writes: every setting commented
+    out with `# `; lines of prose start with `##`, so taking the first `#` off every line
+    (uncommenting all of it) still leaves valid TOML."""
+    lines = ["## slideshow settings (TOML): uncomment a setting and its [section] line, then",
+             "## change its value; whatever stays commented out keeps the default shown.",
+             "## `--set SECTION.KEY=VALUE` overrides one setting for a single run."]
+    if path is not None:
+        lines.append(f"## This file is read from {path}")
+    lines.append("")
+    lines += [f"# {line}" if line else "" for line in describe_settings().splitlines()]
+    return "\n".join(lines) + "\n"
+
+
+def _describe_block(settings: list[dataclasses.Field], width: int) -> str:
+    pairs = [(f"{f.name} = {_format(f.default)}", f"{f.metadata['help']}{_allowed(f)}")
+             for f in settings]
+    column = min(max(len(pair) for pair, _ in pairs) + 2, _COMMENT_COLUMN_MAX)
+    lines = []
+    for pair, comment in pairs:
+        # Names such as ease-in-out-sine and wipe-left stay whole.
+        lines += textwrap.wrap(comment, width, initial_indent=pair.ljust(column) + "# ",
+                               subsequent_indent=" " * column + "# ",
+                               break_on_hyphens=False, break_long_words=False)
     return "\n".join(lines)
 
 

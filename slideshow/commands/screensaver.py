@@ -3,21 +3,18 @@ xscreensaver's `-root` / `-window-id ID` / XSCREENSAVER_WINDOW draw inside the h
 window (the host watches the input and ends us with SIGTERM); Windows' `/s` is the
 fullscreen show that exits on input, `/p HWND` the preview inside the Control Panel's
 pane, and `/c` (or no argument, for a `.scr`) the settings: the config file, created with
-every setting commented out when there is none, then opened."""
+every setting commented out when there is none, then opened (commands/config.py)."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import os
-import subprocess
-import sys
 from collections.abc import Callable
 
-from slideshow.commands import preview
+from slideshow.commands import config, preview
 from slideshow.commands.options import config_from_args
 from slideshow.commands.show import DISPLAY_FLAGS
-from slideshow.config import default_config_path, describe_settings
 from slideshow.screensaver.launch_args import LaunchRequest
 
 log = logging.getLogger(__name__)
@@ -30,7 +27,7 @@ def run(request: LaunchRequest, parse: Callable[[list[str]], argparse.Namespace]
     if request.ignored:
         log.info("ignoring xscreensaver options that mean nothing here: %s", " ".join(request.ignored))
     if request.mode == "settings":
-        return open_settings()
+        return config.edit()
     if request.mode == "preview":
         return preview.run(parse(["preview", *request.other_args]), parent_window=request.parent_window)
     return _run_show(request, parse(["show", *request.other_args]))
@@ -58,27 +55,4 @@ def _run_show(request: LaunchRequest, args: argparse.Namespace) -> int:
     config = config_from_args(args, flags)
     result = run_show(config, seconds=args.seconds, parent_window=parent)
     log.info("screensaver ended: %s", result.exit_reason)
-    return 0
-
-
-def open_settings() -> int:
-    """Creates the config file (every setting, commented out) if missing, then opens it
-    with the desktop's editor, or prints where it is."""
-    path = default_config_path()
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        lines = ["# slideshow settings: uncomment and change what you want.", ""]
-        lines += [f"# {line}" if line.strip() else "" for line in describe_settings().splitlines()]
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"slideshow settings: {path}")
-    try:
-        if sys.platform == "win32":
-            os.startfile(path)  # type: ignore[attr-defined]
-        elif sys.platform == "darwin":
-            subprocess.Popen(["open", str(path)])
-        elif os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
-            subprocess.Popen(["xdg-open", str(path)], stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
-    except OSError:
-        pass  # no opener: the path printed above is the answer
     return 0

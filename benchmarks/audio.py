@@ -96,15 +96,14 @@ def _capture_child(backend: str, seconds: float, conn: Connection) -> None:
     capture = open_capture(SourceSpec("auto"), backend, round(_RATE * _HOP_S), _RATE, arrivals)
     try:
         conn.send(("ready", capture.label, capture.sample_rate))
-        frames, blocks = 0, []
+        frames = 0
         due = time.monotonic()
         end = due + seconds
         first = len(arrivals)
         while time.monotonic() < end:  # the FFT worker's loop, without the FFT
             due += _HOP_S
             time.sleep(max(0.0, due - time.monotonic()))
-            taken = len(capture.take())
-            frames += taken
+            frames += len(capture.take())
         got = arrivals[first:]
         conn.send(("done", got, frames, seconds))
         conn.recv()  # the parent reads our CPU time first

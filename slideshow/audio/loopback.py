@@ -14,14 +14,19 @@ Import cost and failure: on Linux `import soundcard` connects to the sound serve
 and fails without one (an AssertionError from inside the package), without libpulse (an
 OSError) or when run as `python -c` with no arguments (an IndexError in its program-name
 guess); `import_soundcard` turns each into a reason. A server that goes away leaves
-the imported module's connection dead for the life of the process: such a recorder ends
-with an error, reports itself inactive, and later opens fail until the worker process
-is started again.
+the imported module's connection dead, and any later call through it aborts the process
+inside libpulse (an assertion on a NULL operation); so on Linux `import_soundcard` first
+forgets a module whose connection is no longer ready (`_forget_dead_connection`), and
+the next import connects again: a recorder whose server went away ends with an error,
+reports itself inactive, and the worker's reopen finds the server when it is back.
 """
 
 from __future__ import annotations
 
+import atexit
+import sys
 import threading
+import warnings
 from typing import Any
 
 import numpy as np
@@ -36,6 +41,8 @@ _JOIN_S = 1.0  # a reader blocked this long in record() is left to the process's
 
 def import_soundcard() -> tuple[Any, str]:
     """(soundcard, "") or (None, why it cannot be used)."""
+    if sys.platform.startswith("linux"):
+        _forget_dead_connection()
     try:
         import soundcard  # optional at run time: a missing sound server must not stop a show
     except ImportError:
@@ -46,6 +53,25 @@ def import_soundcard() -> tuple[Any, str]:
         return None, ("soundcard could not connect to the sound server (no PulseAudio or "
                       f"PipeWire running?{f' {exc}' if str(exc) else ''})")
     return soundcard, ""
+
+
+def _forget_dead_connection() -> None:
+    """Drops an imported soundcard whose PulseAudio connection is gone, so that the next
+    import makes a new one. This reads soundcard's private `_pulse` (0.4.x): the package
+    has no public way to reconnect, and calling through the dead one aborts."""
+    module = sys.modules.get("soundcard.pulseaudio")
+    if module is None:
+        return
+    pulse = getattr(module, "_pulse", None)
+    try:
+        if pulse._pa_context_get_state(pulse.context) == module._pa.PA_CONTEXT_READY:
+            return
+    except Exception:  # noqa: BLE001 - another layout than 0.4.x: treat it as gone
+        pass
+    if pulse is not None:
+        atexit.unregister(pulse._shutdown)  # its exit-time drain would talk to nobody
+    for name in [name for name in sys.modules if name.split(".")[0] == "soundcard"]:
+        del sys.modules[name]
 
 
 def choose_loopback(spec: SourceSpec, sc: Any, why_missing: str = "") -> DeviceChoice:
@@ -61,7 +87,7 @@ def choose_loopback(spec: SourceSpec, sc: Any, why_missing: str = "") -> DeviceC
                                 backend="soundcard", loopback=_is_loopback(mic))
         speaker = sc.default_speaker()
         mic = _loopback_of(sc, speaker)
-    except (IndexError, KeyError, RuntimeError) as exc:  # no match, no default speaker
+    except Exception as exc:  # noqa: BLE001 - no match (IndexError), no speaker, COM errors
         target = f"{spec.value!r}" if spec.kind == "device" else "the default speaker"
         return DeviceChoice(None, spec.value, f"soundcard finds no input for {target} ({exc})",
                             backend="soundcard")
@@ -132,6 +158,9 @@ class LoopbackCapture:
             raise AudioSourceError(choice.name, f"cannot be opened for capture ({self._error})")
 
     def _run(self) -> None:
+        # WASAPI loopback sends no packets while nothing plays; soundcard then warns of a
+        # "data discontinuity", which for bars is silence, not news for the log.
+        warnings.filterwarnings("ignore", message=".*data discontinuity", module="soundcard")
         try:
             mic = self._sc.get_microphone(id=self._id, include_loopback=True)
             channels = max(1, min(2, int(mic.channels)))

@@ -38,19 +38,7 @@ def pulse_server(tmp_path_factory: pytest.TempPathFactory,
         runtime.chmod(0o700)
         monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
         monkeypatch.delenv("PULSE_SERVER", raising=False)
-        own = subprocess.Popen(
-            ["pulseaudio", "--daemonize=no", "--exit-idle-time=-1", "--disallow-exit", "-n",
-             "--load=module-native-protocol-unix", "--log-target=stderr"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(50):
-            if _reachable():
-                break
-            time.sleep(0.1)
-        else:
-            own.kill()
-            own.wait()
-            missing("PulseAudio", "no server can be reached, and one started here did not "
-                    "answer pactl within 5 s")
+        own = _spawn_server()
     previous = _pactl("get-default-sink").stdout.strip()
     loaded = _pactl("load-module", "module-null-sink", f"sink_name={SINK}")
     module = loaded.stdout.strip()
@@ -65,21 +53,25 @@ def pulse_server(tmp_path_factory: pytest.TempPathFactory,
         own.wait(5)
 
 
-def start_pulse_server(sink: str) -> subprocess.Popen:
-    """A PulseAudio server on this process's $XDG_RUNTIME_DIR with a null sink `sink` made
-    the default; the caller kills it."""
+def _spawn_server() -> subprocess.Popen:
+    """A PulseAudio server on this process's $XDG_RUNTIME_DIR, answering pactl."""
     server = subprocess.Popen(
         ["pulseaudio", "--daemonize=no", "--exit-idle-time=-1", "--disallow-exit", "-n",
          "--load=module-native-protocol-unix", "--log-target=stderr"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(50):
-        if _pactl("info").returncode == 0:
-            break
+        if _reachable():
+            return server
         time.sleep(0.1)
-    else:
-        server.kill()
-        server.wait(5)
-        missing("PulseAudio", "a server started here did not answer pactl within 5 s")
+    server.kill()
+    server.wait(5)
+    missing("PulseAudio", "a server started here did not answer pactl within 5 s")
+
+
+def start_pulse_server(sink: str) -> subprocess.Popen:
+    """A PulseAudio server on this process's $XDG_RUNTIME_DIR with a null sink `sink` made
+    the default; the caller kills it."""
+    server = _spawn_server()
     assert _pactl("load-module", "module-null-sink", f"sink_name={sink}").returncode == 0
     assert _pactl("set-default-sink", sink).returncode == 0
     return server

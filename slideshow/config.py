@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from slideshow.audio.backends import BACKENDS
 from slideshow.audio.capture import parse_spec
 from slideshow.audio.spectrum import SpectrumConfig
 from slideshow.errors import ConfigError
@@ -244,6 +245,10 @@ class AudioConfig:
         "auto", "what the visualizer listens to: auto (what the computer plays), a device "
         "name or number, file:PATH (WAV or FLAC), synthetic (a beat and chords), or off",
         check=parse_spec)
+    backend: str = _setting(
+        "auto", "the capture library for auto and devices: auto (soundcard on Windows, for "
+        "the speaker's loopback; sounddevice first elsewhere), sounddevice or soundcard",
+        choices=BACKENDS)
     bands: int = _setting(64, "spectrum bands", min=8, max=256)
     low_hz: float = _setting(50.0, "lower edge of the first band", min=20.0, max=1000.0)
     high_hz: float = _setting(

@@ -12,7 +12,9 @@ wait: values are published for readers to copy, never queued. The maths and the 
 - `beats`: `OnsetDetector`, the kick and snare events inside `Spectrum`;
 - `sources`: `SyntheticSource`, `ToneSource`, `SilenceSource`, `FileSource` (WAV; FLAC with
   soundfile), all `AudioSource`s, and `AudioSourceError`;
-- `capture`: which audio `--audio` means, and `CaptureSource` (what the computer plays);
+- `capture`: which audio `--audio` means, and `CaptureSource` (sounddevice capture);
+- `backends`: which library captures (sounddevice or soundcard, per platform);
+  `loopback`: `LoopbackCapture` (soundcard); `capture_ring`: the ring both write into;
 - `block`: the published value's layout in its `LatestValue` block;
 - `worker`: the FFT worker process; `service`: `AudioService`, the worker, its block and the
   thread minding it.

@@ -1,19 +1,21 @@
-"""Which audio the visualizer hears, and capture of what the computer is playing.
+"""Which audio the visualizer hears, and capture through sounddevice (PortAudio).
 
 `--audio` takes `auto`, a device (index or part of its name), `file:PATH`, `synthetic`,
-`tone:HZ` or `off`:
+`tone:HZ` or `off`. Which capture library opens `auto` or a device is backends.py's
+choice; this module is the sounddevice side of it:
 
 - `auto` on Linux is the PulseAudio / PipeWire monitor of the default sink: PortAudio sees
   the sound server through ALSA's `pulse` device, and `PULSE_SOURCE=<sink>.monitor`
   (the sink from `pactl get-default-sink`, or `pactl info` on older servers) makes that
   device record what the sink plays instead of the microphone. On Windows it is a WASAPI
-  loopback device where PortAudio offers one; elsewhere (or with no sound server) the
-  default input device, e.g. BlackHole on macOS.
+  loopback device where a PortAudio build offers one (the stock wheel's does not: there
+  backends.py picks soundcard); elsewhere (or with no sound server) the default input
+  device, e.g. BlackHole on macOS.
 - sounddevice is imported lazily, and a PortAudio that is missing (OSError on import, as
   on the GPU machine) counts as "no device": the worker then publishes silence.
 
 `CaptureSource` runs a sounddevice `InputStream` whose callback copies each block into a
-preallocated ring (no allocation of its own in the callback); the worker loop takes the
+`CaptureRing` (no allocation of its own in the callback); the worker loop takes the
 frames that arrived since its last look with `take()`.
 """
 
@@ -29,13 +31,14 @@ from typing import Any
 
 import numpy as np
 
+from slideshow.audio.capture_ring import CaptureRing
 from slideshow.audio.sources import AudioSourceError
 
 SPEC_HELP = ("auto (what the computer plays: the PulseAudio/PipeWire monitor of the default "
-             "output on Linux, WASAPI loopback on Windows, else the default input), a device "
+             "output on Linux, the default speaker's loopback on Windows, else the default "
+             "input), a device "
              "(index or part of its name, see `slideshow devices`), file:PATH (WAV, looped), "
              "synthetic (a beat with chords), tone:HZ, or off")
-_RING_S = 2.0  # seconds of audio the capture ring holds
 
 
 @dataclass(frozen=True)
@@ -73,13 +76,16 @@ def parse_spec(text: str) -> SourceSpec:
 
 @dataclass(frozen=True)
 class DeviceChoice:
-    """The input device capture opens: `device` for sounddevice (None: none usable),
-    `env` to set before opening it, and why it was chosen (or why nothing was)."""
+    """The input device capture opens: `device` for its backend (sounddevice: an index,
+    soundcard: an id; None: none usable), `env` to set before opening it, and why it was
+    chosen (or why nothing was)."""
 
-    device: int | None
+    device: int | str | None
     name: str
     reason: str
     env: dict[str, str] = field(default_factory=dict)
+    backend: str = "sounddevice"
+    loopback: bool = False  # records what an output plays (a monitor, a loopback)
 
 
 def import_sounddevice() -> Any:
@@ -113,8 +119,10 @@ def default_sink_monitor() -> str | None:
     return None
 
 
-def choose_device(spec: SourceSpec, sd: Any = None) -> DeviceChoice:
-    """The device `auto` or a named device means here, with the reason."""
+def choose_device(spec: SourceSpec, sd: Any = None, platform: str | None = None) -> DeviceChoice:
+    """The PortAudio device `auto` or a named device means on `platform` (a `sys.platform`
+    value; this one by default), with the reason."""
+    platform = platform or sys.platform
     sd = sd if sd is not None else import_sounddevice()
     if sd is None:
         return DeviceChoice(None, "", "PortAudio is not available (sounddevice cannot load "
@@ -127,24 +135,25 @@ def choose_device(spec: SourceSpec, sd: Any = None) -> DeviceChoice:
     inputs = [(i, d) for i, d in enumerate(devices) if d["max_input_channels"] > 0]
     if spec.kind == "device":
         return _named_device(spec.value, inputs)
-    if sys.platform.startswith("linux"):
+    if platform.startswith("linux"):
         pulse = next(((i, d) for i, d in inputs if d["name"] == "pulse"), None)
         monitor = default_sink_monitor()
         if pulse is not None and monitor is not None:
             return DeviceChoice(pulse[0], f"pulse ({monitor})",
                                 f"the monitor of the default output {monitor[:-8]!r}, through "
-                                "ALSA's pulse device with PULSE_SOURCE", {"PULSE_SOURCE": monitor})
+                                "ALSA's pulse device with PULSE_SOURCE", {"PULSE_SOURCE": monitor},
+                                loopback=True)
         why = ("no PulseAudio/PipeWire server answered pactl" if monitor is None
                else "PortAudio has no ALSA 'pulse' device (apt install libasound2-plugins)")
-    elif sys.platform == "win32":
+    elif platform == "win32":
         wasapi = {i for i, h in enumerate(hostapis) if "WASAPI" in h["name"]}
         loopback = [(i, d) for i, d in inputs
                     if d["hostapi"] in wasapi and "loopback" in d["name"].lower()]
         if loopback:
             i, d = loopback[0]
             return DeviceChoice(i, d["name"], "a WASAPI loopback device: what the default "
-                                "output plays")
-        why = "PortAudio offers no WASAPI loopback device"
+                                "output plays", loopback=True)
+        why = "this PortAudio offers no WASAPI loopback device"
     else:
         why = "loopback capture is not built in on this system (route the output to an " \
               "input such as BlackHole and choose it)"
@@ -172,35 +181,29 @@ def _named_device(text: str, inputs: list[tuple[int, Any]]) -> DeviceChoice:
     return DeviceChoice(i, d["name"], f"asked for with --audio {text}")
 
 
-def describe_devices(spec: str = "auto") -> str:
-    """The input devices PortAudio offers, and which one `spec` would use and why."""
-    sd = import_sounddevice()
-    lines = []
-    if sd is not None:
-        try:
-            hostapis = [h["name"] for h in sd.query_hostapis()]
-            for i, d in enumerate(sd.query_devices()):
-                if d["max_input_channels"] > 0:
-                    lines.append(f"  {i:3d}  {d['name']}  ({hostapis[d['hostapi']]}, "
-                                 f"{d['max_input_channels']} in, {d['default_samplerate']:g} Hz)")
-        except Exception as exc:  # noqa: BLE001
-            lines.append(f"  (PortAudio could not list devices: {exc})")
-    head = ["input devices:"] + (lines or ["  (none)"])
-    parsed = parse_spec(spec)
-    if parsed.kind not in ("auto", "device"):
-        return "\n".join(head + [f"--audio {spec}: no device is used ({parsed.kind} source)"])
-    choice = choose_device(parsed, sd)
-    if choice.device is None:
-        used = f"--audio {spec} would use no device: {choice.reason}; the visualizer stays silent"
-    else:
-        used = f"--audio {spec} would use device {choice.device} {choice.name}: {choice.reason}"
-    return "\n".join(head + [used])
+def describe_portaudio(sd: Any) -> list[str]:
+    """`slideshow devices`' sounddevice part: the input devices PortAudio offers."""
+    if sd is None:
+        return ["sounddevice: not usable: PortAudio is not available (apt install libportaudio2)"]
+    lines = ["sounddevice (PortAudio) input devices:"]
+    try:
+        hostapis = [h["name"] for h in sd.query_hostapis()]
+        for i, d in enumerate(sd.query_devices()):
+            if d["max_input_channels"] > 0:
+                lines.append(f"  {i:3d}  {d['name']}  ({hostapis[d['hostapi']]}, "
+                             f"{d['max_input_channels']} in, {d['default_samplerate']:g} Hz)")
+    except Exception as exc:  # noqa: BLE001 - a broken PortAudio lists nothing
+        lines.append(f"  (PortAudio could not list devices: {exc})")
+    if len(lines) == 1:
+        lines.append("  (none)")
+    return lines
 
 
 class CaptureSource:
     """A live input stream: its callback fills a ring, `take()` returns what is new."""
 
-    def __init__(self, choice: DeviceChoice, hop_frames: int, sd: Any = None) -> None:
+    def __init__(self, choice: DeviceChoice, hop_frames: int, sd: Any = None,
+                 arrivals_s: list[float] | None = None) -> None:
         sd = sd if sd is not None else import_sounddevice()
         if sd is None or choice.device is None:
             raise AudioSourceError(choice.name or "audio device", choice.reason)
@@ -212,10 +215,7 @@ class CaptureSource:
         except Exception as exc:  # noqa: BLE001
             raise AudioSourceError(choice.name, f"cannot be queried ({exc})") from None
         self.label = f"device:{choice.name}"
-        self._ring = np.zeros((int(self.sample_rate * _RING_S), self.channels), dtype=np.float32)
-        self._out = np.zeros_like(self._ring)
-        self._written = 0  # frames the callback has written, ever
-        self._read = 0  # frames take() has returned, ever
+        self._ring = CaptureRing(self.sample_rate, self.channels, arrivals_s)
         self.overflows = 0
         try:
             self._stream = sd.InputStream(
@@ -227,31 +227,17 @@ class CaptureSource:
             raise AudioSourceError(choice.name, f"cannot be opened for capture ({exc})") from None
 
     def _callback(self, indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
-        ring, size = self._ring, len(self._ring)
-        start = self._written % size
-        first = min(frames, size - start)
-        ring[start:start + first] = indata[:first]
-        if first < frames:
-            ring[: frames - first] = indata[first:]
+        self._ring.write(indata)
         if status:
             self.overflows += 1
-        self._written += frames
 
     @property
     def active(self) -> bool:
         return bool(self._stream.active)
 
     def take(self) -> np.ndarray:
-        """The frames that arrived since the last call (a view, valid until the next
-        call), at most the ring's length; empty when nothing came."""
-        written, size = self._written, len(self._ring)
-        count = min(written - self._read, size)
-        start = (written - count) % size
-        first = min(count, size - start)
-        self._out[:first] = self._ring[start:start + first]
-        self._out[first:count] = self._ring[: count - first]
-        self._read = written
-        return self._out[:count]
+        """The frames that arrived since the last call (see CaptureRing.take)."""
+        return self._ring.take()
 
     def close(self) -> None:
         try:

@@ -30,6 +30,7 @@ from multiprocessing.process import BaseProcess
 
 import numpy as np
 
+from slideshow.audio.backends import check_backend
 from slideshow.audio.block import AudioBlock, BlockLayout, unpack
 from slideshow.audio.capture import SourceSpec, parse_spec
 from slideshow.audio.spectrum import FftBackend, SpectrumConfig
@@ -45,13 +46,16 @@ _STOP_SIGNALS = frozenset(getattr(signal, name) for name in ("SIGTERM", "SIGINT"
 
 
 class AudioService:
-    """Runs the FFT worker for `source_spec` (an `--audio` value) and serves its newest bins."""
+    """Runs the FFT worker for `source_spec` (an `--audio` value, captured through
+    `capture_backend`: auto, sounddevice or soundcard) and serves its newest bins."""
 
     def __init__(self, source_spec: str | SourceSpec = "auto",
                  config: SpectrumConfig = SpectrumConfig(), *, fft_backend: FftBackend = "auto",
-                 log: logging.Logger | None = None, backoff_s: tuple[float, float] = (0.1, 5.0),
-                 stop_timeout_s: float = 1.0, signal_grace_s: float = 2.0) -> None:
+                 capture_backend: str = "auto", log: logging.Logger | None = None,
+                 backoff_s: tuple[float, float] = (0.1, 5.0), stop_timeout_s: float = 1.0,
+                 signal_grace_s: float = 2.0) -> None:
         self.spec = parse_spec(source_spec) if isinstance(source_spec, str) else source_spec
+        self.capture_backend = check_backend(capture_backend)  # ValueError names the choices
         self.config = config
         self.layout = BlockLayout.from_config(config)
         self.fft_backend = fft_backend
@@ -167,7 +171,7 @@ class AudioService:
         process = context.Process(
             target=run_audio_worker, name="slideshow-audio", daemon=True,
             args=(self._value.name, self.spec, self.config, child_conn, self.fft_backend,
-                  os.getpid()))
+                  os.getpid(), self.capture_backend))
         try:
             process.start()
         except Exception as exc:  # noqa: BLE001 - out of memory or descriptors

@@ -39,7 +39,8 @@ from typing import Any, Protocol
 import numpy as np
 
 from slideshow.audio.block import BlockLayout, pack
-from slideshow.audio.capture import CaptureSource, SourceSpec, choose_device
+from slideshow.audio.backends import open_capture
+from slideshow.audio.capture import SourceSpec
 from slideshow.audio.native_stderr import captured_stderr
 from slideshow.audio.sources import (
     AudioSource,
@@ -63,7 +64,7 @@ _NICE = 10
 
 def run_audio_worker(value_name: str, spec: SourceSpec, config: SpectrumConfig,
                      conn: Connection, fft_backend: FftBackend = "auto",
-                     parent_pid: int | None = None) -> None:
+                     parent_pid: int | None = None, capture_backend: str = "auto") -> None:
     """Entry of the worker process; returns when told to stop (None on the pipe), when
     the pipe closes or when the parent is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -75,7 +76,7 @@ def run_audio_worker(value_name: str, spec: SourceSpec, config: SpectrumConfig,
     value = LatestValue.attach(value_name, layout.count)
     feed = None
     try:
-        feed = _open_feed(spec, config, conn)
+        feed = _open_feed(spec, config, conn, capture_backend)
         _send(conn, ("source", feed.label, feed.sample_rate))
         _publish_loop(feed, value, layout, config, fft_backend, conn)
     finally:
@@ -220,7 +221,8 @@ def _portaudio_said(said: list[str]) -> str:
     return f"; PortAudio said: {said[0][:200]}" if said else ""
 
 
-def _open_feed(spec: SourceSpec, config: SpectrumConfig, conn: Connection) -> _Feed:
+def _open_feed(spec: SourceSpec, config: SpectrumConfig, conn: Connection,
+               capture_backend: str = "auto") -> _Feed:
     try:
         if spec.kind == "off":
             return _PulledFeed(SilenceSource(config.sample_rate))
@@ -231,8 +233,8 @@ def _open_feed(spec: SourceSpec, config: SpectrumConfig, conn: Connection) -> _F
         if spec.kind == "file":
             return _PulledFeed(FileSource(spec.value, loop=True))
         hop_frames = max(1, round(config.sample_rate * HOP_S))
-        return _CaptureFeed(lambda: CaptureSource(choose_device(spec), hop_frames), conn,
-                            time.monotonic())
+        return _CaptureFeed(lambda: open_capture(spec, capture_backend, hop_frames,
+                                                 config.sample_rate), conn, time.monotonic())
     except (AudioSourceError, ValueError) as exc:
         _send(conn, ("warning", f"audio source {spec}: {exc}; the visualizer stays silent"))
         return _PulledFeed(SilenceSource(config.sample_rate), no_source=True)

@@ -19,6 +19,7 @@ from typing import Any, TextIO, get_args
 
 import numpy as np
 
+from slideshow.audio.backends import BACKEND_HELP, BACKENDS
 from slideshow.audio.block import AudioBlock, unpack
 from slideshow.audio.capture import SPEC_HELP, parse_spec
 from slideshow.audio.spectrum import FftBackend, SpectrumConfig, log_band_edges
@@ -43,6 +44,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", action="store_true",
                         help="end with a one-line JSON summary on stdout")
     parser.add_argument("--audio", default="auto", metavar="SPEC", help=SPEC_HELP)
+    parser.add_argument("--audio-backend", default="auto", type=str.lower, choices=BACKENDS,
+                        help=BACKEND_HELP)
     parser.add_argument("--bands", type=int, default=None, metavar="N",
                         help="bands (default: as many as fit the terminal, at most 64)")
     parser.add_argument("--low-hz", type=float, default=50.0, metavar="HZ",
@@ -68,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
         config = SpectrumConfig(bands=bands, low_hz=args.low_hz, high_hz=args.high_hz)
     except ValueError as exc:
         raise ConfigError(f"--bands / --low-hz / --high-hz: {exc}") from None
-    with AudioService(spec, config, fft_backend=args.fft) as service:
+    with AudioService(spec, config, fft_backend=args.fft,
+                      capture_backend=args.audio_backend) as service:
         summary = Summary(service.layout.bands)
         out = service.layout.empty()
         bars = Bars(sys.stdout, bands) if live else None

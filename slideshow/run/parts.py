@@ -102,7 +102,7 @@ def open_audio(config: Config, stack: ExitStack) -> AudioService | None:
     # config.py checked the band range and the source when it loaded.
     spectrum = SpectrumConfig(bands=config.audio.bands, low_hz=config.audio.low_hz,
                               high_hz=config.audio.high_hz)
-    audio = AudioService(config.audio.source, spectrum)
+    audio = AudioService(config.audio.source, spectrum, capture_backend=config.audio.backend)
     stack.callback(audio.close)
     return audio
 

@@ -1,6 +1,6 @@
-"""Fixtures of the audio/ tests: a PulseAudio server with a null sink to play into. PulseAudio
-is a machine part: without it the capture test skips in a user's own run and fails in CI
-(tests/machine.py)."""
+"""Fixtures of the audio/ tests: a PulseAudio server with a null sink to play into, and one
+of a test's own that it may kill and start again. PulseAudio is a machine part: without it
+the capture tests skip in a user's own run and fail in CI (tests/machine.py)."""
 
 from __future__ import annotations
 
@@ -38,19 +38,7 @@ def pulse_server(tmp_path_factory: pytest.TempPathFactory,
         runtime.chmod(0o700)
         monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
         monkeypatch.delenv("PULSE_SERVER", raising=False)
-        own = subprocess.Popen(
-            ["pulseaudio", "--daemonize=no", "--exit-idle-time=-1", "--disallow-exit", "-n",
-             "--load=module-native-protocol-unix", "--log-target=stderr"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(50):
-            if _reachable():
-                break
-            time.sleep(0.1)
-        else:
-            own.kill()
-            own.wait()
-            missing("PulseAudio", "no server can be reached, and one started here did not "
-                    "answer pactl within 5 s")
+        own = _spawn_server()
     previous = _pactl("get-default-sink").stdout.strip()
     loaded = _pactl("load-module", "module-null-sink", f"sink_name={SINK}")
     module = loaded.stdout.strip()
@@ -63,3 +51,49 @@ def pulse_server(tmp_path_factory: pytest.TempPathFactory,
     if own is not None:
         own.terminate()
         own.wait(5)
+
+
+def _spawn_server() -> subprocess.Popen:
+    """A PulseAudio server on this process's $XDG_RUNTIME_DIR, answering pactl."""
+    server = subprocess.Popen(
+        ["pulseaudio", "--daemonize=no", "--exit-idle-time=-1", "--disallow-exit", "-n",
+         "--load=module-native-protocol-unix", "--log-target=stderr"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(50):
+        if _reachable():
+            return server
+        time.sleep(0.1)
+    server.kill()
+    server.wait(5)
+    missing("PulseAudio", "a server started here did not answer pactl within 5 s")
+
+
+def start_pulse_server(sink: str) -> subprocess.Popen:
+    """A PulseAudio server on this process's $XDG_RUNTIME_DIR with a null sink `sink` made
+    the default; the caller kills it."""
+    server = _spawn_server()
+    assert _pactl("load-module", "module-null-sink", f"sink_name={sink}").returncode == 0
+    assert _pactl("set-default-sink", sink).returncode == 0
+    return server
+
+
+@pytest.fixture
+def killable_pulse_server(tmp_path_factory: pytest.TempPathFactory,
+                          monkeypatch: pytest.MonkeyPatch) -> Iterator[subprocess.Popen]:
+    """A PulseAudio server of this test's own (the shared one must live on), with a null
+    sink `quiet_test` made the default; yields the server's process, for the test to kill
+    (and start again with `start_pulse_server` on the same runtime folder)."""
+    if shutil.which("pulseaudio") is None or shutil.which("pactl") is None:
+        missing("PulseAudio", "pulseaudio/pactl are not installed (apt install pulseaudio "
+                "pulseaudio-utils)")
+    runtime = tmp_path_factory.mktemp("pulse-own")
+    runtime.chmod(0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    monkeypatch.delenv("PULSE_SERVER", raising=False)
+    server = start_pulse_server("quiet_test")
+    try:
+        yield server
+    finally:
+        if server.poll() is None:
+            server.kill()
+        server.wait(5)

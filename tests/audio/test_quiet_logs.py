@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -176,38 +175,6 @@ def test_captured_stderr_restores_descriptor_2(capfd):
     os.write(2, b"after\n")
     assert said == ["from C", "second"]
     assert capfd.readouterr().err == "after\n"
-
-
-@pytest.fixture
-def killable_pulse_server(tmp_path_factory, monkeypatch):
-    """A PulseAudio server of this test's own (the shared one must live on), with a null
-    sink made the default; yields the server's process, for the test to kill."""
-    if shutil.which("pulseaudio") is None or shutil.which("pactl") is None:
-        missing("PulseAudio", "pulseaudio/pactl are not installed (apt install pulseaudio "
-                "pulseaudio-utils)")
-    runtime = tmp_path_factory.mktemp("pulse-own")
-    runtime.chmod(0o700)
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
-    monkeypatch.delenv("PULSE_SERVER", raising=False)
-    server = subprocess.Popen(
-        ["pulseaudio", "--daemonize=no", "--exit-idle-time=-1", "--disallow-exit", "-n",
-         "--load=module-native-protocol-unix", "--log-target=stderr"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        pactl = lambda *args: subprocess.run(["pactl", *args], capture_output=True, timeout=5)
-        for _ in range(50):
-            if pactl("info").returncode == 0:
-                break
-            time.sleep(0.1)
-        else:
-            missing("PulseAudio", "a server started here did not answer pactl within 5 s")
-        assert pactl("load-module", "module-null-sink", "sink_name=quiet_test").returncode == 0
-        assert pactl("set-default-sink", "quiet_test").returncode == 0
-        yield server
-    finally:
-        if server.poll() is None:
-            server.kill()
-        server.wait(5)
 
 
 @pytest.mark.pulse

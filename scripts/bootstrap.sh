@@ -104,7 +104,7 @@ if [ $up_to_date = 0 ]; then
   started=$SECONDS
   echo "bootstrap: installing slideshow$extras into .venv" >&2
   [ -x "$venv/bin/python" ] || quietly python3 -m venv "$venv"
-  rm -f "$stamp"
+  rm -f "$stamp" "$venv/.installed" "$venv/.installed-test"  # and the two stamps of before
   "$venv/bin/python" -m pip install -q --upgrade pip >/dev/null 2>&1 || true  # offline: keep the venv's own
   quietly "$venv/bin/python" -m pip install -q -e "$root$extras"
   if [ $want_test = 1 ]; then echo "$fingerprint test" > "$stamp"; else echo "$fingerprint run" > "$stamp"; fi

@@ -61,7 +61,8 @@ __all__ = [
 ]
 
 FORMAT_NAMES = "JPEG, PNG, WebP, GIF, BMP, TIFF, HEIC/HEIF, AVIF"
-HEIF_HINT = "reading it needs the optional extra pillow-heif: pip install 'slideshow[heif]'"
+# pillow-heif is a dependency; only a broken or hand-pruned environment lacks it.
+HEIF_HINT = "reading it needs pillow-heif, which is missing here: pip install pillow-heif"
 MAX_FILE_BYTES_DEFAULT = int(MAX_FILE_MB_DEFAULT * 2**20)  # decode.max_file_mb's default
 _READ_CHUNK_BYTES = 4 * 2**20  # reading on past a size fstat did not tell
 
@@ -368,13 +369,12 @@ def _open_failure(source: BinaryIO, formats: tuple[str, ...]) -> str:
 def _heif_available() -> bool:
     """Registers pillow-heif's opener the first time a HEIF photo turns up."""
     try:
-        import pillow_heif  # optional: the [heif] extra
+        import pillow_heif  # on first use: loading libheif costs every worker start otherwise
     except ImportError:
         return False
-    try:  # skip the thumbnails, depth maps and auxiliary images we never show
-        pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
-    except TypeError:
-        pillow_heif.register_heif_opener()
+    # Skip the thumbnails, depth maps and auxiliary images we never show (the aux_images
+    # option is why pyproject's floor is pillow-heif 0.20).
+    pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
     return True
 
 
@@ -383,7 +383,7 @@ def _avif_available() -> bool:
     if features.check("avif"):
         return True
     try:  # pillow-heif before 1.0 also read AVIF
-        import pillow_heif  # optional: the [heif] extra
+        import pillow_heif  # on first use, as in _heif_available
     except ImportError:
         return False
     register = getattr(pillow_heif, "register_avif_opener", None)

@@ -560,12 +560,13 @@ def test_bad_exif_block_does_not_stop_the_photo(tmp_path):
     assert_upright_layout(pixels)
 
 
-def test_heif_without_pillow_heif_names_the_extra_to_install(tmp_path, monkeypatch):
+def test_heif_without_pillow_heif_says_what_to_install(tmp_path, monkeypatch):
     path = tmp_path / "photo.heic"
     path.write_bytes(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic" + b"\0" * 64)
     monkeypatch.setattr(decode, "_heif_available", lambda: False)
 
-    with pytest.raises(UnsupportedFormat, match=r"pip install 'slideshow\[heif\]'"):
+    with pytest.raises(UnsupportedFormat, match=r"needs pillow-heif, which is missing here: "
+                                                 r"pip install pillow-heif$"):
         decode_image(str(path), (64, 32), "fit")
 
 

@@ -104,6 +104,45 @@ def test_file_that_crashes_the_worker_twice_is_quarantined_and_the_show_goes_on(
     assert crash in lines[0].getMessage()
 
 
+def test_worker_ended_by_sigterm_then_closed_is_no_death_and_blames_no_file(tmp_path, caplog):
+    # A stop of the whole process group: the worker gets SIGTERM, close() follows.
+    paths = [write_solid(tmp_path / "slow.txt", (255, 0, 0)),
+             write_solid(tmp_path / "a.txt", (0, 255, 0))]
+    caplog.set_level(logging.DEBUG, logger=LOG)
+
+    with solid_pipeline(paths) as pipeline:
+        wait_for((tmp_path / "slow.txt.started").exists, what="the slow decode to start")
+        [pid] = pipeline.supervisor.worker_pids()
+        os.kill(pid, signal.SIGTERM)
+        wait_for(lambda: pid not in pipeline.supervisor.worker_pids(), what="its burial")
+        restarts, quarantined = pipeline.restarts, pipeline.quarantined
+
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert sum("ended by SIGTERM" in r.getMessage() for r in caplog.records) == 1
+    assert restarts == 0 and quarantined == ()
+
+
+def test_worker_stopped_by_sigterm_from_outside_comes_back_with_one_warning(tmp_path, caplog):
+    paths = [write_solid(tmp_path / "slow.txt", (255, 0, 0)),
+             write_solid(tmp_path / "a.txt", (0, 255, 0)),
+             write_solid(tmp_path / "b.txt", (0, 0, 255))]
+    caplog.set_level(logging.WARNING, logger=LOG)
+
+    with solid_pipeline(paths) as pipeline:
+        wait_for((tmp_path / "slow.txt.started").exists, what="the slow decode to start")
+        [pid] = pipeline.supervisor.worker_pids()
+        os.kill(pid, signal.SIGTERM)
+        photos = take_photos(pipeline, 3)
+        restarts, quarantined = pipeline.restarts, pipeline.quarantined
+
+    # The photo it was decoding is sent again like the rest, not counted against the file.
+    assert [name for name, _ in photos] == ["slow", "a", "b"]
+    assert restarts == 1 and quarantined == ()
+    warnings = [r.getMessage() for r in caplog.records]
+    assert warnings == [("image worker 0 was stopped by SIGTERM from outside the slideshow; "
+                         "starting it again")]
+
+
 class ShiftedClock:
     """Real monotonic time plus an offset the test moves forward: backoffs of a few ms run
     by themselves, while a pause or a deadline of 100 s passes when the test says so."""

@@ -45,8 +45,9 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parents[1]
 PHOTO_COUNT = 40
@@ -94,16 +95,22 @@ def is_image_worker(pid: int) -> bool:
 
 
 class Show:
-    """One bench run: its log lines and photo totals, stamped on our clock."""
+    """One bench run: its log lines and photo totals, stamped on our clock. `extra`
+    arguments follow ours (the last of a repeated option wins), `launcher` stands for
+    `-m slideshow` (a seam that patches first), `session` starts it in a process group of
+    its own."""
 
-    def __init__(self, photos: Path, seconds: float, work: Path) -> None:
+    def __init__(self, photos: Path | None, seconds: float, work: Path, *,
+                 extra: Sequence[str] = (), launcher: Sequence[str] = ("-m", "slideshow"),
+                 session: bool = False) -> None:
         self.perf_path = work / f"perf-{time.monotonic_ns()}.jsonl"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "slideshow", "bench", "--headless", "--seconds", str(seconds),
-             "--interval", "1", "--transition", "0.3", "--visualizer", "off", str(photos),
-             "--perf", "1", "--perf-json", str(self.perf_path), "--set", "show.rescan_s=0"],
-            cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True)
+            [sys.executable, *launcher, "bench", "--headless", "--seconds", str(seconds),
+             "--interval", "1", "--transition", "0.3", "--visualizer", "off",
+             *([str(photos)] if photos else []), "--perf", "1", "--perf-json",
+             str(self.perf_path), "--set", "show.rescan_s=0", *extra],
+            cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=session)
         self.t0 = time.monotonic()
         self.lines: list[tuple[float, str]] = []
         self.shown: list[tuple[float, int]] = []  # (our time, photos shown so far)
@@ -189,7 +196,34 @@ def end_by_sigterm(show: Show) -> float:
     return time.monotonic() - start
 
 
-Row = tuple[str, str, str, bool]
+class Row(NamedTuple):
+    fault: str
+    expected: str
+    seen: str
+    holds: bool | None  # None: not tried here (the seen column says why)
+    recovery: str = "-"  # the time to recover, where the fault has one
+
+
+def as_seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f} s"
+
+
+def verdict(holds: bool | None) -> str:
+    return "skip" if holds is None else "yes" if holds else "NO"
+
+
+def print_row(row: Row) -> None:
+    print(" | ".join((*row[:3], verdict(row.holds), row.recovery)), flush=True)
+
+
+def print_table(rows: Sequence[Row]) -> None:
+    """The rows as a table: fault | expected | seen | holds | recovery."""
+    head = Row("fault", "expected", "seen", True, "recovery")
+    cells = [(r.fault, r.expected, r.seen, "holds" if r is head else verdict(r.holds),
+              r.recovery) for r in (head, *rows)]
+    widths = [max(len(c[i]) for c in cells) for i in range(5)]
+    for c in cells:
+        print(" | ".join(text.ljust(width) for text, width in zip(c, widths)).rstrip())
 
 
 def kill_storm(photos: Path, work: Path) -> list[Row]:
@@ -212,8 +246,9 @@ def kill_storm(photos: Path, work: Path) -> list[Row]:
             if resume_s is not None else f"{len(kills)} kills; no photo after the last; ")
     seen += (f"{total} shown; pause lines {len(paused)}, back lines {len(back)}, "
              f"tracebacks {show.tracebacks()}")
-    return [("kill storm (SIGKILL /2 s, 60 s)", "photos within 10 s of the last kill; >= 35 "
-             "in 100 s", seen, resume_s is not None and resume_s <= 10 and total >= 35)]
+    return [Row("kill storm (SIGKILL /2 s, 60 s)", "photos within 10 s of the last kill; >= 35 "
+                "in 100 s", seen, resume_s is not None and resume_s <= 10 and total >= 35,
+                as_seconds(resume_s))]
 
 
 def stop_all(photos: Path, work: Path) -> list[Row]:
@@ -235,8 +270,9 @@ def stop_all(photos: Path, work: Path) -> list[Row]:
             f"{(resumed - stop_at) if resumed else float('nan'):.1f} s after the stop; "
             f"{total} shown ({after} after the stop)" if noticed
             else f"{len(stopped)} stopped; nothing logged; {total} shown")
-    return [("every image worker SIGSTOPped (60 s)", "a line within the deadline (2 s + "
-             "0.16 s/MP); >= 25 shown", seen, notice_s is not None and total >= 25)]
+    return [Row("every image worker SIGSTOPped (60 s)", "a line within the deadline (2 s + "
+                "0.16 s/MP); >= 25 shown", seen, notice_s is not None and total >= 25,
+                as_seconds(notice_s))]
 
 
 def replace_with_fifos(folder: Path, every: int) -> list[Path]:
@@ -275,15 +311,16 @@ def fifos(photos: Path, work: Path, every: int, seconds: float) -> list[Row]:
         stand_in_s = stand_in[0][0] - fault_at if stand_in else None
         seen += (f"; stand-in warning {stand_in_s:.1f} s after ({len(stand_in)} line)"
                  if stand_in_s is not None else "; no stand-in warning")
-        return [(f"every listed photo a FIFO ({seconds:.0f} s)", "logged within the deadline; "
-                 "one stand-in warning; >= 25 shown", seen,
-                 notice_s is not None and len(stand_in) == 1 and total >= 25
-                 and show.process.returncode == 0 and show.tracebacks() == 0)]
+        return [Row(f"every listed photo a FIFO ({seconds:.0f} s)", "logged within the "
+                    "deadline; one stand-in warning; >= 25 shown", seen,
+                    notice_s is not None and len(stand_in) == 1 and total >= 25
+                    and show.process.returncode == 0 and show.tracebacks() == 0,
+                    as_seconds(notice_s))]
     # Each FIFO costs its worker two deadlines (a try and the retry), so in a shuffled
     # order not every one comes up within the run: those that do must be named.
-    return [(f"every {every}th photo a FIFO ({seconds:.0f} s)", "those that come up named in the "
-             "log; >= 25 shown", seen, notice_s is not None and bool(named) and total >= 25
-             and show.tracebacks() == 0)]
+    return [Row(f"every {every}th photo a FIFO ({seconds:.0f} s)", "those that come up named "
+                "in the log; >= 25 shown", seen, notice_s is not None and bool(named)
+                and total >= 25 and show.tracebacks() == 0, as_seconds(notice_s))]
 
 
 def fifos_then_back(photos: Path, work: Path) -> list[Row]:
@@ -308,10 +345,10 @@ def fifos_then_back(photos: Path, work: Path) -> list[Row]:
     seen = (f"stand-in lines {len(stand_in)}; back line {back_s:.1f} s after the photos "
             if back_s is not None else f"stand-in lines {len(stand_in)}; no back line ")
     seen += f"({len(back)} line); {total} shown; tracebacks {show.tracebacks()}"
-    return [("every photo a FIFO at 8 s, back at 30 s (60 s)", "one stand-in line; back "
-             "within 15 s; >= 25 shown", seen,
-             len(stand_in) == 1 and len(back) == 1 and back_s is not None and back_s <= 15
-             and total >= 25 and show.tracebacks() == 0)]
+    return [Row("every photo a FIFO at 8 s, back at 30 s (60 s)", "one stand-in line; back "
+                "within 15 s; >= 25 shown", seen,
+                len(stand_in) == 1 and len(back) == 1 and back_s is not None and back_s <= 15
+                and total >= 25 and show.tracebacks() == 0, as_seconds(back_s))]
 
 
 def exits(photos: Path, work: Path) -> list[Row]:
@@ -332,8 +369,9 @@ def exits(photos: Path, work: Path) -> list[Row]:
             blocked = _wait_blocked(show, 10.0)
             detail = f" (a worker in {blocked})" if blocked else " (no worker seen blocked)"
         exit_s = end_by_sigterm(show)
-        rows.append((f"exit, {fault if fault != 'none' else 'nothing wrong'}{detail}",
-                     "all gone < 1 s", f"{exit_s * 1e3:.0f} ms", exit_s < 1.0))
+        rows.append(Row(f"exit, {fault if fault != 'none' else 'nothing wrong'}{detail}",
+                        "all gone < 1 s", f"{exit_s * 1e3:.0f} ms", exit_s < 1.0,
+                        as_seconds(exit_s)))
     return rows
 
 
@@ -379,15 +417,10 @@ def main() -> int:
         for name in args.only or list(FAULTS):
             for row in FAULTS[name](photos, work):
                 rows.append(row)
-                print(" | ".join((*row[:3], "yes" if row[3] else "NO")), flush=True)
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+                print_row(row)
     print()
-    print(" | ".join(("fault".ljust(widths[0]), "expected".ljust(widths[1]),
-                      "seen".ljust(widths[2]), "holds")))
-    for fault, expected, seen, holds in rows:
-        print(" | ".join((fault.ljust(widths[0]), expected.ljust(widths[1]), seen.ljust(widths[2]),
-                          "yes" if holds else "NO")))
-    return 0 if all(row[3] for row in rows) else 1
+    print_table(rows)
+    return 0 if all(row.holds is not False for row in rows) else 1
 
 
 if __name__ == "__main__":

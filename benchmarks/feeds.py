@@ -22,6 +22,7 @@ import logging
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from PIL import Image
@@ -41,6 +42,24 @@ def _rss(urls: list[str]) -> bytes:
     items = "".join(f'<item><title>{u}</title><enclosure url="{u}" type="image/png"/></item>'
                     for u in urls)
     return f'<rss version="2.0"><channel>{items}</channel></rss>'.encode()
+
+
+def serve_local(handler: type[BaseHTTPRequestHandler],
+                on_accept: Callable[[], None]) -> ThreadingHTTPServer:
+    """A threading HTTP server on 127.0.0.1 (a free port), serving from a daemon thread;
+    `on_accept` is called for each connection accepted. Shut it down and close it."""
+
+    class Counting(ThreadingHTTPServer):
+        daemon_threads = True
+
+        def get_request(self):  # type: ignore[no-untyped-def]
+            request = super().get_request()
+            on_accept()
+            return request
+
+    httpd = Counting(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
+    return httpd
 
 
 class Server:
@@ -74,16 +93,10 @@ class Server:
             def log_message(self, *args: object) -> None:
                 pass
 
-        class Counting(ThreadingHTTPServer):
-            daemon_threads = True
+        self.httpd = serve_local(Handler, self._count)
 
-            def get_request(self):  # type: ignore[no-untyped-def]
-                request = super().get_request()
-                outer.accepted += 1
-                return request
-
-        self.httpd = Counting(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True).start()
+    def _count(self) -> None:
+        self.accepted += 1
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"

@@ -36,13 +36,9 @@ from slideshow.audio.capture import SourceSpec, parse_spec
 from slideshow.audio.spectrum import FftBackend, SpectrumConfig
 from slideshow.audio.worker import run_audio_worker
 from slideshow.workers.latest import LatestValue
-from slideshow.workers.processes import stop_processes
+from slideshow.workers.processes import stop_processes, stop_signal
 
 _STEADY_S = 10.0  # a worker that lived this long resets the backoff
-# How a stop reaches every process of a group; a worker ended by one is expected to be
-# followed by the service's own close().
-_STOP_SIGNALS = frozenset(getattr(signal, name) for name in ("SIGTERM", "SIGINT", "SIGHUP")
-                          if hasattr(signal, name))
 
 
 class AudioService:
@@ -216,9 +212,9 @@ class AudioService:
             return
         if time.monotonic() - self._started_at > _STEADY_S:
             self._deaths = 0
-        if exitcode is not None and -exitcode in _STOP_SIGNALS:
+        if (signalled := stop_signal(exitcode)) is not None:
             # Most likely the whole group was told to stop and close() is on its way.
-            self._signalled = signal.Signals(-exitcode).name
+            self._signalled = signalled
             self._log.debug("the audio worker ended by %s; starting it again in %g s unless "
                             "the slideshow is stopping", self._signalled, self._signal_grace_s)
             self._schedule_restart(at_least_s=self._signal_grace_s)

@@ -11,6 +11,7 @@ for ever) from one that is only waiting for a CPU on a busy machine."""
 from __future__ import annotations
 
 import os
+import signal
 import time
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
@@ -20,6 +21,18 @@ from typing import NamedTuple
 # After SIGKILL a process is gone within microseconds unless it sleeps uninterruptibly in
 # the kernel (a dead NFS server); then it is left, not waited for.
 KILLED_WAIT_S = 1.0
+# How a stop reaches every process of a group (a screensaver host, Ctrl-C, a closed
+# terminal, a service manager): a worker ended by one of these is expected to be followed
+# by its owner's own close(), so it is not reported as a death.
+STOP_SIGNALS = frozenset(getattr(signal, name) for name in ("SIGTERM", "SIGINT", "SIGHUP")
+                         if hasattr(signal, name))
+
+
+def stop_signal(exitcode: int | None) -> str | None:
+    """The name of the stop signal that ended a process with `exitcode`, else None."""
+    if exitcode is not None and -exitcode in STOP_SIGNALS:
+        return signal.Signals(-exitcode).name
+    return None
 
 
 def stop_processes(processes: Sequence[tuple[BaseProcess, Connection | None]],

@@ -39,7 +39,11 @@ Nothing is given up for good, and nothing is waited for without end:
   requests and ring, so a stuck worker never holds the others. The thread's wait has the
   nearest deadline or restart as its timeout, and none while nothing is in flight.
 - **Exit.** `close()` kills a worker that is in a decode or stopped (it would not read its
-  stop message for a while, if ever) and asks only idle ones to stop.
+  stop message for a while, if ever) and asks only idle ones to stop. A worker ended by
+  SIGTERM, SIGINT or SIGHUP is how a stop of the whole process group looks from here
+  (close() follows within moments): it is not reported as a death, no file is blamed, and
+  its restart waits `SIGNAL_GRACE_S`; only a worker still missing then, stopped from
+  outside while the show goes on, is started again with a warning.
 
 Flow control is by credits: a worker is sent a request only while a slot of its ring is
 known to be free, so a worker never waits for a slot and never spins. Worker processes are
@@ -72,7 +76,7 @@ from slideshow.workers.image_worker import (
     DecodeStarted,
     run_worker,
 )
-from slideshow.workers.processes import Progress, stop_processes
+from slideshow.workers.processes import Progress, stop_processes, stop_signal
 from slideshow.workers.processes import progress as read_progress
 from slideshow.workers.request_order import RequestOrder
 from slideshow.workers.ring import FrameRing
@@ -97,6 +101,8 @@ PAUSE_MAX_S = 60.0
 # idle-priority worker gets no CPU for a minute, a new worker would fare no better, but the
 # show must still hear of it (the kill's line) and a hung process must not hide as a slow one.
 STARVED_MAX_S = 60.0
+# A worker ended by a stop signal is started again after this, unless close() came first.
+SIGNAL_GRACE_S = 2.0
 _WAKE_ONLY = 255  # a wake byte that frees no slot: close(), poke() or request_first()
 
 # on_result(path, reply), called on the supervisor thread for every finished request.
@@ -154,6 +160,7 @@ class _Worker:
     pauses: int = 0  # pauses in a row without a decoded photo: the pause's exponent
     paused_since: float | None = None  # wall time the pausing began; None when not pausing
     back_told: bool = False  # the "decoding again" line of this pausing was logged
+    signalled: str | None = None  # the stop signal that ended it, until it is started again
 
 
 class Supervisor:
@@ -486,8 +493,14 @@ class Supervisor:
         worker.credits = min(worker.credits + len(unanswered), worker.ring.slot_count)
         for request_id, _ in unanswered:
             self._paths.pop(request_id, None)
-        suspect = unanswered[0][1] if unanswered and decoding else None
-        if killed_past_s is not None:
+        signalled = stop_signal(exitcode) if killed_past_s is None else None
+        # A stop signal is no fault of the file it was decoding.
+        suspect = unanswered[0][1] if unanswered and decoding and not signalled else None
+        if signalled is not None:
+            worker.signalled = signalled
+            self._log.debug("image worker %d ended by %s; starting it again in %g s unless "
+                            "the slideshow is stopping", worker.index, signalled, SIGNAL_GRACE_S)
+        elif killed_past_s is not None:
             self._log.warning("image worker %d was past its %.1f s decode deadline%s (stopped, "
                               "hung or blocked); killed it", worker.index, killed_past_s,
                               f" on {suspect}" if suspect else "")
@@ -508,6 +521,8 @@ class Supervisor:
         # (Requests a drop gave up are not sent again: RequestOrder.retry skips them.)
         self._order.retry([path for _, path in requeue], [request_id for request_id, _ in requeue])
         self._schedule_restart(worker, blamed=suspect is not None)
+        if signalled is not None and worker.restart_at is not None:
+            worker.restart_at = max(worker.restart_at, self._clock() + SIGNAL_GRACE_S)
 
     def _quarantine(self, path: str) -> None:
         if path in self._quarantined:
@@ -625,6 +640,11 @@ class Supervisor:
         now = self._clock()
         for worker in self._workers:
             if worker.restart_at is not None and worker.restart_at <= now and not self._closing:
+                if worker.signalled is not None:  # no close() followed: not the group's stop
+                    self._log.warning("image worker %d was stopped by %s from outside the "
+                                      "slideshow; starting it again", worker.index,
+                                      worker.signalled)
+                    worker.signalled = None
                 if self._start(worker):
                     self.restarts += 1
 

@@ -24,7 +24,8 @@ done
 
 # glfw loads the X11 libraries at run time; Mesa gives a software renderer where no GPU driver is.
 packages=(libegl1 libgl1 libgl1-mesa-dri libportaudio2 libx11-6 libxrandr2 libxcursor1 libxi6 libxinerama1 libxxf86vm1 libxext6)
-[ $want_test = 1 ] && packages+=(xvfb x11-utils pulseaudio pulseaudio-utils libasound2-plugins)
+# The test suite also checks what `slideshow install` writes with the tools that read it.
+[ $want_test = 1 ] && packages+=(xvfb x11-utils pulseaudio pulseaudio-utils libasound2-plugins desktop-file-utils libxml2-utils systemd)
 # A python3 >= 3.11 with venv already on PATH (Debian's, or pyenv's) is used as it is.
 if ! python3 -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
   packages+=(python3 python3-venv python3-pip)

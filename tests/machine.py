@@ -1,5 +1,6 @@
 """The rule for a machine part a test needs and does not find (EGL, an X display, PulseAudio
-and the PortAudio library that reaches it): in a user's own run the test skips, saying what
+and the PortAudio library that reaches it, the system tools that check what `slideshow
+install` writes): in a user's own run the test skips, saying what
 is missing and how to get it; in CI (CI=true) it fails. CI has every part, so a skip there
 means a broken part, and a suite that skipped it would stay green: one fault in the
 headless surface once turned every EGL test into a skip.
@@ -10,6 +11,7 @@ decoder hooks) and which therefore does without pytest."""
 from __future__ import annotations
 
 import os
+import shutil
 from typing import NoReturn
 
 import pytest
@@ -27,3 +29,12 @@ def missing(part: str, reason: str) -> NoReturn:
         pytest.fail(f"{message} (CI=true: a test that needs {part} must run, not skip)",
                     pytrace=False)
     pytest.skip(message)
+
+
+def needs_tool(command: str, package: str) -> str:
+    """The path of `command` (scripts/bootstrap.sh --test installs its Debian `package`);
+    `missing` when it is not on PATH."""
+    found = shutil.which(command)
+    if found is None:
+        missing(command, f"not installed (apt-get install {package})")
+    return found

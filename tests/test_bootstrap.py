@@ -17,7 +17,8 @@ import pytest
 from tests.support import REPO
 
 BUILD_PACKAGES = {"build-essential", "python3-dev", "libx11-dev", "libgl-dev", "libegl-dev"}
-TEST_PACKAGES = {"xvfb", "x11-utils", "pulseaudio", "pulseaudio-utils", "libasound2-plugins"}
+TEST_PACKAGES = {"xvfb", "x11-utils", "pulseaudio", "pulseaudio-utils", "libasound2-plugins",
+                 "desktop-file-utils", "libxml2-utils", "systemd"}
 
 pytestmark = pytest.mark.skipif(shutil.which("bash") is None or shutil.which("sha256sum") is None,
                                 reason="needs bash and coreutils")

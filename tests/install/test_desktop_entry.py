@@ -3,12 +3,12 @@ desktop-file-validate where it is installed."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 
 import pytest
 
 from slideshow.install.desktop_entry import desktop_entry_text
+from tests.machine import needs_tool
 
 
 def entry(text: str) -> dict[str, str]:
@@ -27,11 +27,10 @@ def test_a_launcher_path_with_reserved_characters_is_quoted_and_escaped():
         '"/home/J Doe/\\\\$x/100%%/slideshow" show %F'
 
 
-@pytest.mark.skipif(shutil.which("desktop-file-validate") is None,
-                    reason="desktop-file-validate (desktop-file-utils) not installed")
 @pytest.mark.parametrize("launcher", ["/home/me/.local/share/slideshow/bin/slideshow",
                                       "/home/J Doe/$x/slideshow"])
 def test_desktop_file_validate_accepts_it(tmp_path, launcher):
+    needs_tool("desktop-file-validate", "desktop-file-utils")
     path = tmp_path / "entry.desktop"
     path.write_text(desktop_entry_text(launcher))
     done = subprocess.run(["desktop-file-validate", str(path)], capture_output=True, text=True)

@@ -5,12 +5,12 @@ single warning (verify only warns about an unknown key, so a warning is a failur
 from __future__ import annotations
 
 import configparser
-import shutil
 import subprocess
 
 import pytest
 
 from slideshow.install.systemd_unit import parse_systemd_version, unit_text
+from tests.machine import needs_tool
 
 
 def sections(text: str) -> configparser.ConfigParser:
@@ -46,8 +46,8 @@ def test_the_version_comes_from_systemctls_first_line():
     assert parse_systemd_version("") is None and parse_systemd_version("other 1") is None
 
 
-@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed")
 def test_systemd_analyze_verify_accepts_the_unit_without_a_warning(tmp_path):
+    needs_tool("systemd-analyze", "systemd")
     launcher = tmp_path / "my photos" / "slideshow"
     launcher.parent.mkdir()
     launcher.write_text("#!/bin/sh\n")

@@ -7,7 +7,6 @@ the programs: list edited without disturbing a byte of the user's entries."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from itertools import product
@@ -25,6 +24,7 @@ from slideshow.install.xscreensaver import (
     remove_entry,
 )
 from slideshow.screensaver.launch_args import parse_launch_args
+from tests.machine import needs_tool
 from tests.support import EMPTY_TOML
 
 LAUNCHER = "/home/me/.local/share/slideshow/bin/slideshow"
@@ -124,8 +124,8 @@ def test_every_command_line_the_descriptor_can_build_is_understood_by_the_show()
     assert checked == (len(choices("show.fit")) + 1) * (len(choices("visualizer.mode")) + 1)
 
 
-@pytest.mark.skipif(shutil.which("xmllint") is None, reason="xmllint (libxml2-utils) not installed")
 def test_libxml2_the_parser_xscreensaver_settings_uses_reads_the_descriptor(tmp_path):
+    needs_tool("xmllint", "libxml2-utils")
     defaults = {"interval_s": 6.0, "transition_s": 1.5}
     path = tmp_path / "descriptor.xml"
     path.write_text(descriptor_xml(defaults, ["fill"], ["bars"]))

@@ -47,6 +47,8 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+from exit_latency import children_of  # the same /proc walk (benchmarks/ is on sys.path)
 from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parents[1]
@@ -65,18 +67,6 @@ def make_photos(folder: Path, count: int = PHOTO_COUNT) -> None:
         pixels = np.stack([(x * r // 2400) % 256, (y * g // 1600) % 256,
                            ((x + y) * b // 4000) % 256], axis=-1).astype(np.uint8)
         Image.fromarray(pixels).save(folder / f"photo{index:02}.jpg", quality=85)
-
-
-def children_of(pid: int) -> list[int]:
-    found = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            match = re.search(r"^PPid:\s+(\d+)$", status.read_text(), re.M)
-        except OSError:
-            continue
-        if match and int(match.group(1)) == pid:
-            found.append(int(status.parent.name))
-    return found
 
 
 def running(pid: int) -> bool:

@@ -45,7 +45,9 @@ def test_two_monitors_each_run_at_their_own_rate_without_halving_each_other(tmp_
 
 
 def test_a_monitor_plugged_in_gets_a_window_and_one_removed_loses_it(tmp_path):
-    show = ShowProcess(tmp_path, "left=192x108+0+0@60", "bench", "--fullscreen", "--seconds", "8",
+    # 15 s: the monitor goes away a few seconds in, so "closed early" keeps a wide margin
+    # on a loaded machine, where noticing the change and closing the window take longer.
+    show = ShowProcess(tmp_path, "left=192x108+0+0@60", "bench", "--fullscreen", "--seconds", "15",
                        "--json", "-", *QUIET)
     show.wait_for_log(r"presenting paced at 60\.00 Hz")
     show.layout.write_text("left=192x108+0+0@60; right=192x108+200+0@60")  # plugged in
@@ -57,8 +59,8 @@ def test_a_monitor_plugged_in_gets_a_window_and_one_removed_loses_it(tmp_path):
     figures = bench_json(show.finish())
     displays = {d["display"]: d for d in figures["displays"]}
     assert set(displays) == {"left", "right"}
-    assert displays["left"]["seconds"] < 7.0  # closed early, when its monitor went away
-    assert displays["right"]["seconds"] >= 7.9  # ran all its time, from its own start
+    assert displays["left"]["seconds"] < 12.0  # closed early, when its monitor went away
+    assert displays["right"]["seconds"] >= 14.9  # ran all its time, from its own start
     # ... presenting all along: more frames than the display that closed early.
     assert displays["right"]["frames"] > displays["left"]["frames"] > 0
 

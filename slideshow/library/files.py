@@ -43,21 +43,15 @@ class NotRegularFile(OSError):
         self.kind = kind
 
 
+# What each kind of file is called in a log line, by its st_mode test.
+_KINDS = ((stat.S_ISREG, "a regular file"), (stat.S_ISDIR, "a folder"),
+          (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
 def file_kind(mode: int) -> str:
     """What a file of this `st_mode` is, in words a user reads in a log line."""
-    if stat.S_ISREG(mode):
-        return "a regular file"
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISCHR(mode):
-        return "a character device"
-    if stat.S_ISBLK(mode):
-        return "a block device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "a special file"
+    return next((kind for test, kind in _KINDS if test(mode)), "a special file")
 
 
 def open_regular(path: str) -> tuple[int, os.stat_result]:

@@ -20,8 +20,8 @@ Why the worker is so quiet and so easy to kill:
 Before each decode it tells the parent how many pixels the photo has (`DecodeStarted`, read
 from the first `PROBE_BYTES` of the file's header, or `NOT_A_FILE` for a FIFO, device or
 socket, or `UNSIZED`): the supervisor sizes the decode's deadline from it and kills a worker
-that is past it (workers/supervisor.py). The probe never blocks: it stats the path before
-opening it, and opens only regular files.
+that is past it (workers/supervisor.py). The probe never blocks: it opens the path as the
+decoder does (library/files.py: without blocking, regular files only).
 """
 
 from __future__ import annotations
@@ -36,17 +36,13 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
 from slideshow.library.files import NotRegularFile, open_regular
 from slideshow.workers.ring import FrameRing
 from slideshow.workers.saliency import focus_point
-
-if TYPE_CHECKING:
-    from slideshow.library.files import NotRegularFile, open_regular
-from slideshow.workers.ring import FrameRing
 
 # decode_into(path, (width, height), fit, out) -> DecodeInfo; see workers/decode.py.
 Decoder = Callable[[str, tuple[int, int], str, np.ndarray], object]

@@ -34,8 +34,8 @@ Nothing is given up for good, and nothing is waited for without end:
   moves by the CPU time it is still owed, up to `STARVED_MAX_S` from the decode's start
   (processes.progress reads /proc; elsewhere the deadline is wall time). A worker past it
   that is stopped, asleep (blocked in `open()` on a FIFO, a dead mount), spinning past its
-  CPU allowance or starved past that bound is SIGKILLed; its death is handled as any other, so the file is
-  retried once and then quarantined with one line naming it. Each worker has its own
+  CPU allowance or starved past that bound is SIGKILLed; its death is handled as any
+  other, so the file is retried once and then quarantined with one line naming it. Each worker has its own
   requests and ring, so a stuck worker never holds the others. The thread's wait has the
   nearest deadline or restart as its timeout, and none while nothing is in flight.
 - **Exit.** `close()` kills a worker that is in a decode or stopped (it would not read its

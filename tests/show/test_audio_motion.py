@@ -88,9 +88,10 @@ def test_the_next_transition_starts_on_a_kick_after_the_hold(egl_surface, photo_
             beats.kicks += 1
 
     began = run_frames(show, egl_surface, 90, kick_at_frame_60)
-    # The first photo fades in as soon as it is ready; the second waits for the kick,
-    # long after its 0.1 s hold ended.
-    assert len(began) == 2 and began[0] < 20 and began[1] == 60
+    # The first photo fades in as soon as it is ready (its upload's fence decides which
+    # frame that is: a busy machine takes a few dozen), without waiting for a kick; the
+    # second waits for the kick, long after its 0.1 s hold ended.
+    assert len(began) == 2 and began[0] < 60 and began[1] == 60
     assert beats.steps == 90  # every frame stepped: nothing waited
 
 

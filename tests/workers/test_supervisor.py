@@ -354,6 +354,10 @@ def test_a_worker_waiting_for_a_cpu_is_given_time_up_to_a_minute_then_killed(tmp
         starved.starved = False
         wait_for(lambda: [d for d in supervisor.current_decodes() if d[1] == hang and d[2] > 5],
                  what="the retry to begin")
+        # Asleep in the hook, not still on its way there (runnable, it would be owed time).
+        [pid] = supervisor.worker_pids()
+        wait_for(lambda: calls(tmp_path).count(hang) == 2 and progress(pid).state == "S",
+                 what="the retry asleep in its decode")
         clock.advance(10.0)
         supervisor.poke()
         wait_for(lambda: pipeline.quarantined, what="the quarantine")

@@ -37,6 +37,7 @@ from slideshow.errors import ConfigError
 from slideshow.library.files import MAX_FILE_MB_DEFAULT
 from slideshow.library.selection import PHOTO_ORDERS
 from slideshow.pacing.gc_control import MODES as GC_MODES
+from slideshow.pacing.governor import CADENCE_MODES, GOVERNOR_MODES
 from slideshow.pacing.presenter import VSYNC_MODES
 from slideshow.show.audio_overlay import VISUALIZER_MODE_CYCLE
 from slideshow.show.ken_burns import ENABLED_CHOICES as KEN_BURNS_ENABLED
@@ -290,6 +291,21 @@ class PacingConfig:
     gc: str = _setting(
         "frame", "frame: collect only between frames; python: leave the garbage collector alone",
         choices=GC_MODES)
+    governor: str = _setting(
+        "auto", "auto: each display predicts what a moving frame costs and draws transitions, "
+        "the visualizer and Ken Burns smaller (then upscales) or at a steady half or third "
+        "rate where they would miss the vsync; off: every frame at full size and rate",
+        choices=GOVERNOR_MODES)
+    min_scale: float = _setting(
+        0.5, "the governor's lowest drawing scale (of width and height) for moving frames; a "
+        "still photo is always drawn at full size", min=0.25, max=1.0)
+    cadence: str = _setting(
+        "auto", "auto: where even min_scale cannot fit a period, a transition runs at a steady "
+        "half (or third) rate; full: always every vsync (scaling only)",
+        choices=CADENCE_MODES)
+    governor_drop: bool = _setting(
+        True, "leave out of the pool a transition that fits this display neither scaled nor "
+        "at a third of the rate (one log line); false keeps it at its best cadence")
 
 
 @dataclass(frozen=True)

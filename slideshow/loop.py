@@ -7,6 +7,13 @@ that passed (capped), so animation time is frame N x period and never replays st
 Nothing else here waits: inputs are drained from shared memory, uploads are budgeted, and
 the garbage collector runs only in the slack after the swap.
 
+Before the draw, the display's frame-cost governor (slideshow/pacing/governor.py) plans the
+frame from what the scene shows (`Scene.motion`): the scale a moving frame is drawn at, and
+how many vsyncs after the previous frame it is presented (a steady half or third rate where
+nothing smaller fits). The presenter waits that many vsyncs, the clock counts them as
+planned rather than missed, and the scene is stepped by as many periods; after the present
+the governor learns what the frame cost (`CostSource`).
+
 The error policy of a frame, in two parts:
 - The core (this loop, the photo's upload and compose, the photo pass, presenting): an
   exception ends the run. `run` raises one `FrameError` naming the display, the frame
@@ -27,6 +34,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from slideshow.errors import FrameError
 from slideshow.pacing import FrameBudget, FrameStats, GcControl, PhaseTimer, VsyncClock
+from slideshow.pacing.governor import FULL_PLAN, FrameGovernor, FramePlan
 from slideshow.pacing.presenter import Presenter
 
 if TYPE_CHECKING:  # the loop draws through the interface; importing it would load moderngl
@@ -44,6 +52,11 @@ class Scene(Protocol):
     @property
     def transition_active(self) -> bool: ...
 
+    @property
+    def motion(self) -> str:
+        """What moves in the next frame: a transition's name, "ken-burns", or "" (a still
+        photo, which the governor never scales)."""
+
     def drain(self, budget: FrameBudget) -> None:
         """Takes inputs that are ready (decoded photos, audio values) without waiting."""
 
@@ -53,17 +66,34 @@ class Scene(Protocol):
     def step(self, dt_s: float) -> None:
         """Advances the simulation by one fixed step of one refresh period."""
 
-    def draw(self) -> None:
-        """Draws the current state."""
+    def draw(self, scale: float = 1.0) -> None:
+        """Draws the current state; what moves at `scale` of the display's size, upscaled."""
+
+
+class CostSource(Protocol):
+    """What frames cost, for the governor: slideshow/pacing/frame_cost.py's measured finish
+    time, or slideshow/gpu/frame_timer.py's timer queries (read frames later)."""
+
+    def begin(self, frame: int) -> None:
+        """Before frame `frame`'s draw."""
+
+    def end(self) -> None:
+        """After its draw."""
+
+    def samples(self, frame_ms: float) -> list[tuple[int, float]]:
+        """(frame, cost ms) of frames whose cost is known now; `frame_ms` is the frame just
+        presented's time from its start to the GPU finishing it."""
 
 
 class FrameLoop:
     def __init__(self, surface: Surface, scene: Scene, presenter: Presenter, clock: VsyncClock,
                  stats: FrameStats, phases: PhaseTimer, gc: GcControl,
-                 now: Callable[[], float] = time.perf_counter, display: str = "") -> None:
+                 now: Callable[[], float] = time.perf_counter, display: str = "",
+                 governor: FrameGovernor | None = None, cost: CostSource | None = None) -> None:
         self.surface, self.scene, self.presenter = surface, scene, presenter
         self.display = display or "window"
         self.clock, self.stats, self.phases, self.gc = clock, stats, phases, gc
+        self.governor, self.cost = governor, cost
         self.budget = FrameBudget(now=now)
         self._now = now
         self._steps = 1
@@ -107,18 +137,31 @@ class FrameLoop:
             scene.step(self.clock.period_s)
         phases.mark("update")
         self.phase = "draw"
+        plan = (FULL_PLAN if self.governor is None
+                else self.governor.plan(self.frames, scene.motion))
         self.surface.use()
-        scene.draw()
+        if self.cost is not None:
+            self.cost.begin(self.frames)
+        scene.draw(plan.scale)
+        if self.cost is not None:
+            self.cost.end()
         phases.mark("draw")
         self._work_s = self._now() - started_s
         self.phase = "present"  # the presenter marks finish and present itself
-        present_s = self.presenter.present(phases)
+        present_s = self.presenter.present(phases, plan.cadence)
         self.gc.leave_frame()
         self.phase = "record"
-        self._record(present_s)
+        self._record(present_s, plan)
 
-    def _record(self, present_s: float) -> None:
-        tick = self.clock.tick(present_s)
+    def _record(self, present_s: float, plan: FramePlan = FULL_PLAN) -> None:
+        tick = self.clock.tick(present_s, plan.cadence)
+        if self.governor is not None and self.cost is not None:
+            # What the frame took of its budget: its work, the GPU finishing it, and (paced)
+            # the swap, after which the next frame starts.
+            presenter = self.presenter
+            frame_ms = (self._work_s + presenter.last_finish_s + presenter.last_swap_cost_s) * 1e3
+            for frame, cost_ms in self.cost.samples(frame_ms):
+                self.governor.observe(frame, cost_ms)
         self._steps = tick.steps
         self.frames += 1
         # Frames before the presentation mode is final (and the first one after, whose

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -26,6 +28,19 @@ from tests.machine import in_ci, missing
 from tests.support import OUR_PIDS, SHARED_PHOTOS
 
 LEFTOVER_GRACE_S = 5.0  # a SIGKILLed creator's tracker, or a closing thread, needs a moment
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The tests' own cache folder (the governor's frame costs, the photo index), so that no
+    run depends on what an earlier one, or the user's show, left in ~/.cache. Mesa keeps its
+    shader cache where it was: the GL tests would otherwise compile every shader cold."""
+    if os.environ.get("SLIDESHOW_TEST_CACHE"):
+        return  # set once per session, children included
+    real = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    os.environ.setdefault("MESA_SHADER_CACHE_DIR", real)
+    folder = tempfile.mkdtemp(prefix="slideshow-test-cache-")
+    os.environ["XDG_CACHE_HOME"] = os.environ["SLIDESHOW_TEST_CACHE"] = folder
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 @pytest.fixture(scope="session")

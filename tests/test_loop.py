@@ -267,13 +267,14 @@ class FakeGarbageScene:
     """Makes reference cycles every step, the way careless per-frame code would."""
 
     transition_active = False
+    motion = ""
 
     def __init__(self) -> None:
         self.steps = 0
 
     def drain(self, budget) -> None: ...
     def upload(self, budget) -> None: ...
-    def draw(self) -> None: ...
+    def draw(self, scale: float = 1.0) -> None: ...
 
     def step(self, dt_s: float) -> None:
         self.steps += 1
@@ -303,3 +304,65 @@ def test_garbage_made_inside_frames_is_collected_between_frames(mode, expect_in_
     assert summary["collections"] > 0
     assert (summary["in_frame"] > 0) is expect_in_frame
     assert gc.isenabled()
+
+
+class FakeGpuSurface(FakeInstantSurface):
+    """A surface whose fake GPU takes, in fake time at finish, what the frame drew: 2 ms of
+    still work, 4 ms of upscale when scaled, and 40 ms x scale^2 of a heavy transition."""
+
+    def __init__(self, time: FakeTime) -> None:
+        super().__init__(time)
+        self.pending_s = 0.0
+
+    def finish(self) -> None:
+        self.time.advance(self.pending_s)
+        self.pending_s = 0.0
+
+
+class FakeHeavyScene:
+    """A transition running all the time, far too heavy for a period at full size."""
+
+    transition_active = True
+    motion = "heavy"
+
+    def __init__(self, surface: FakeGpuSurface) -> None:
+        self.surface, self.steps, self.scales = surface, 0, []
+
+    def drain(self, budget) -> None: ...
+    def upload(self, budget) -> None: ...
+
+    def step(self, dt_s: float) -> None:
+        self.steps += 1
+
+    def draw(self, scale: float = 1.0) -> None:
+        self.scales.append(scale)
+        self.surface.pending_s = 0.002 + (0.004 if scale < 1 else 0.0) + scale ** 2 * 0.040
+
+
+def test_the_loop_draws_at_the_governors_scale_and_presents_at_its_cadence():
+    from slideshow.pacing.frame_cost import FinishTimeCost
+    from slideshow.pacing.governor import CostModel, FrameGovernor
+
+    time = FakeTime(start_s=10.0, read_cost_s=1e-6)
+    surface = FakeGpuSurface(time)
+    scene = FakeHeavyScene(surface)
+    period_s = 1 / 60
+    stats = FrameStats(period_s, 512)
+    governor = FrameGovernor(period_s, model=CostModel(upscale_ms=4.0), now=time.now)
+    loop = FrameLoop(surface, scene, Presenter(surface, period_s, "paced", now=time.now,
+                                               sleep=time.sleep),
+                     VsyncClock(period_s), stats, PhaseTimer(PHASES, 512),
+                     GcControl("python", now=time.now), now=time.now, governor=governor,
+                     cost=FinishTimeCost())
+    for _ in range(40):  # learning: a few first frames may be late
+        loop.run_frame()
+    missed_before, steps_before = stats.missed_vsyncs, scene.steps
+    for _ in range(60):
+        loop.run_frame()
+    dt_periods = stats.dt_s_since(stats.frames - 60) / period_s
+    assert np.allclose(dt_periods, 2.0, atol=0.01)  # a steady half rate, every frame
+    assert stats.missed_vsyncs == missed_before  # none unplanned
+    assert stats.planned_repeats >= 60
+    assert scene.steps - steps_before == 120  # the animation stepped by both periods
+    assert {round(scale, 5) for scale in scene.scales[-60:]} == {scene.scales[-1]}
+    assert 0.5 <= scene.scales[-1] < 1.0

@@ -193,6 +193,9 @@ def bench_settings(config: Config) -> dict[str, Any]:
         "audio": config.audio.source,
         "ken_burns": config.ken_burns.enabled,
         "gc": config.pacing.gc,
+        "governor": config.pacing.governor,
+        "min_scale": config.pacing.min_scale,
+        "cadence": config.pacing.cadence,
     }
 
 
@@ -205,6 +208,8 @@ def bench_figures(report: Any, settings: dict[str, Any] | None = None) -> dict[s
         "vsync": report.vsync,
         "dt_ms": frames["dt_ms"],
         "missed_vsyncs": frames["missed_vsyncs"],
+        "planned_repeats": frames.get("planned_repeats", 0),
+        "governor": report.governor,
         "phase_ms": report.phase_ms,
         "gc": report.gc,
         "histogram": [{"lo_ms": lo, "hi_ms": hi, "count": n} for lo, hi, n in report.histogram if n],
@@ -240,9 +245,11 @@ def format_report(figures: dict[str, Any], chart: str) -> str:
         "",
         f"dt ms   p50 {dt['p50']:.3f}  p90 {dt['p90']:.3f}  p99 {dt['p99']:.3f}  "
         f"p99.9 {dt['p999']:.3f}  max {dt['max']:.3f}",
-        f"missed vsyncs {figures['missed_vsyncs']}   "
+        f"missed vsyncs {figures['missed_vsyncs']} (unplanned; planned repeats "
+        f"{figures.get('planned_repeats', 0)})   "
         f"gc: {gc['collections']} collections, {gc['in_frame']} inside a frame, "
         f"max pause {gc['max_pause_ms']:.3f} ms",
+        *governor_lines(figures.get("governor") or {}),
         "phase ms       p50      p99      max",
     ]
     for name, p in figures["phase_ms"].items():
@@ -259,3 +266,18 @@ def format_report(figures: dict[str, Any], chart: str) -> str:
     if figures.get("slowest"):
         lines.append(format_slowest(figures["slowest"]))
     return "\n".join(lines)
+
+
+def governor_lines(governor: dict[str, Any]) -> list[str]:
+    """The frame-cost governor's work in two lines (none when the report has no governor)."""
+    if not governor:
+        return []
+    if governor.get("mode") == "off":
+        return ["governor: off (pacing.governor): every frame at full size and rate"]
+    scale, error, own = governor["scale"], governor["prediction_error_ms"], governor["own_ms"]
+    dropped = ", ".join(governor["dropped_transitions"]) or "none"
+    return [f"governor: {governor['frames_scaled']} frames scaled (scale p50 {scale['p50']:.2f}, "
+            f"min {scale['min']:.2f}), {governor['frames_reduced_cadence']} at a reduced cadence; "
+            f"dropped transitions: {dropped}",
+            f"governor: prediction error ms p50 {error['p50']:.2f} p99 {error['p99']:.2f}; "
+            f"its own time per frame ms p50 {own['p50']:.3f} p99 {own['p99']:.3f}"]

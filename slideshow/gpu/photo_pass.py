@@ -191,8 +191,8 @@ class PhotoPass:
         seconds when it has one (None: the show's)."""
         if self._deck is None:
             return None
-        self._transition = self._deck.next()
-        return self._transition.transition.duration_s
+        self._transition = self._deck.next()  # None: the pool is empty, the crossfade
+        return self._transition.transition.duration_s if self._transition is not None else None
 
     @property
     def transition_name(self) -> str:
@@ -219,8 +219,11 @@ class PhotoPass:
         if progress <= 0.0 or progress >= 1.0:
             role = 0 if progress <= 0.0 else 1
             shown = self._front if role == 0 else 1 - self._front
-            if self._views[role] == IDENTITY:
-                self.ctx.copy_framebuffer(self.ctx.fbo, self._targets[shown])
+            target = self.ctx.fbo
+            # The copy fills the whole target: drawn at a scale (slideshow/gpu/scaled_target.py)
+            # only the viewport may be written, through a draw.
+            if self._views[role] == IDENTITY and tuple(target.viewport[2:]) == self.display_size:
+                self.ctx.copy_framebuffer(target, self._targets[shown])
             else:
                 self._draw_view(self._frames[shown], self._views[role])
             return
@@ -233,6 +236,11 @@ class PhotoPass:
         self._frames[1 - self._front].use(1)
         self._crossfade["progress"] = float(progress)
         self._crossfade_vao.render(moderngl.TRIANGLES, vertices=3)
+
+    def draw_pass(self, transition_pass: TransitionPass, progress: float = 0.5) -> None:
+        """Draws `transition_pass` between the two frames into the bound framebuffer, as a
+        transition would (a calibration of its cost: slideshow/run/parts.py)."""
+        transition_pass.draw(self._frames[self._front], self._frames[1 - self._front], progress)
 
     def _draw_view(self, frame: moderngl.Texture, view: View) -> None:
         frame.use(0)

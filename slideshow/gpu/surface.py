@@ -62,6 +62,10 @@ class Surface(abc.ABC):
     def swap(self) -> None:
         """Presents the frame drawn since the last swap."""
 
+    def set_swap_interval(self, vsyncs: int) -> None:
+        """Makes each swap wait for `vsyncs` vsyncs (the governor's steady half or third
+        rate on a display whose swap blocks); nothing where nothing is presented."""
+
     def read_pixels(self) -> bytes:
         """The current framebuffer as RGBA rows, bottom row first (GL order); for tests."""
         self.use()

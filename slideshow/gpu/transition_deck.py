@@ -71,6 +71,7 @@ class TransitionDeck:
         self._rng = rng or random.Random()
         self._current: TransitionPass | None = None
         self._pinned: int | None = None  # index into `passes`; None: random
+        self._dropped: list[TransitionPass] = []  # left out by the governor, released at the end
 
     @property
     def names(self) -> list[str]:
@@ -93,9 +94,22 @@ class TransitionDeck:
         for transition_pass in self.passes:
             transition_pass.draw(from_tex, to_tex, 0.5)
 
-    def next(self) -> TransitionPass:
+    def drop(self, name: str) -> None:
+        """Leaves the transition `name` out of the pool (the frame-cost governor found it
+        fits this display no way); a pin on it goes back to random."""
+        for index, transition_pass in enumerate(self.passes):
+            if transition_pass.transition.name == name:
+                self._dropped.append(self.passes.pop(index))
+                if self._pinned is not None:
+                    self._pinned = (None if self._pinned == index
+                                    else self._pinned - (self._pinned > index))
+                return
+
+    def next(self) -> TransitionPass | None:
         """The pass for the next photo change: the pinned one, else random and not the
-        previous one again."""
+        previous one again; None when the pool is empty (the photo pass's crossfade)."""
+        if not self.passes:
+            return None
         if self._pinned is not None:
             self._current = self.passes[self._pinned]
             return self._current
@@ -103,6 +117,6 @@ class TransitionDeck:
         return self._current
 
     def release(self) -> None:
-        for transition_pass in self.passes:
+        for transition_pass in (*self.passes, *self._dropped):
             transition_pass.release()
-        self.passes = []
+        self.passes, self._dropped = [], []

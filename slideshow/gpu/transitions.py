@@ -146,8 +146,12 @@ class TransitionPass:
             self._sampler.clear(1)
 
     def _draw_geometry(self, stage: VertexStage, size: tuple[int, int]) -> None:
-        target = self._target_sized(size)
         previous = self.ctx.fbo
+        # Sized as the whole framebuffer and drawn through the same viewport: a governor's
+        # scale that changes every frame (slideshow/gpu/scaled_target.py) allocates nothing;
+        # the copy back writes outside the viewport only what nobody reads.
+        target = self._target_sized(tuple(previous.size))
+        target.viewport = (0, 0, *size)
         target.use()
         target.clear(0.0, 0.0, 0.0, 1.0, depth=_DEPTH_FAR)
         self.ctx.enable(moderngl.DEPTH_TEST)

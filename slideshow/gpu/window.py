@@ -219,6 +219,10 @@ class WindowSurface(Surface):
     def request_close(self) -> None:
         glfw.set_window_should_close(self._window, True)
 
+    def set_swap_interval(self, vsyncs: int) -> None:
+        # The context is current on this (the render) thread, as glfw requires.
+        glfw.swap_interval(vsyncs)
+
     def swap(self) -> None:
         glfw.swap_buffers(self._window)
 

@@ -56,21 +56,36 @@ class GpuTimer(Protocol):
     def end(self) -> None: ...
 
 
+class GovernorState(Protocol):
+    """slideshow/pacing/governor.py's FrameGovernor, as the HUD reads it."""
+
+    last_scale: float
+    last_cadence: int
+
+
 def hud_lines(stats: FrameStats, gpu_ms: float | None, period_s: float,
-              phases: PhaseTimer | None = None) -> list[str]:
+              phases: PhaseTimer | None = None, governor: GovernorState | None = None
+              ) -> list[str]:
     """The HUD's figures: frames/s over the last second, the worst frame time in it, vsyncs
-    missed in the last minute, and the last measured frame's GPU time; without a GPU timer
-    (a software renderer), the median time of the last frames' draw and finish phases."""
-    recent_s = stats.dt_s_since(max(0, stats.frames - int(MINUTE_S / period_s * 1.5)))
+    missed in the last minute (unplanned: a governor's half rate repeats frames on purpose),
+    the last measured frame's GPU time (without a GPU timer, on a software renderer, the
+    median time of the last frames' draw and finish phases), and what the frame-cost
+    governor does now (the scale and cadence of the last frame)."""
+    first = max(0, stats.frames - int(MINUTE_S / period_s * 1.5))
+    recent_s = stats.dt_s_since(first)
     if len(recent_s) == 0:
         return ["waiting for frames"]
+    planned = stats.planned_since(first)[: len(recent_s)]
     # Newest first: seconds back from now (a hair of slack: whole periods add up to exactly
     # a second, give or take rounding).
     elapsed_s = np.cumsum(recent_s[::-1]) - 1e-9
     last_second = recent_s[::-1][elapsed_s <= 1.0] if elapsed_s[0] <= 1.0 else recent_s[-1:]
-    last_minute = recent_s[::-1][elapsed_s <= MINUTE_S]
-    # A frame time of k periods missed k - 1 vsyncs (the clock's rule, slideshow/pacing/clock.py).
-    missed = int(np.maximum(np.rint(last_minute / period_s) - 1, 0).sum())
+    in_minute = elapsed_s <= MINUTE_S
+    last_minute = recent_s[::-1][in_minute]
+    # A frame time of k periods missed k - 1 vsyncs, less those planned (the clock's rule,
+    # slideshow/pacing/clock.py).
+    missed = int(np.maximum(np.rint(last_minute / period_s) - 1
+                            - planned[::-1][in_minute], 0).sum())
     fps = len(last_second) / float(last_second.sum())
     if gpu_ms is not None:
         gpu = f"GPU {gpu_ms:.2f} ms a frame"
@@ -81,8 +96,13 @@ def hud_lines(stats: FrameStats, gpu_ms: float | None, period_s: float,
         gpu = f"draw + finish {float(np.median(render_ms)):.2f} ms a frame"
     else:
         gpu = "GPU time: not measured yet"
-    return [f"{fps:.1f} fps   worst {last_second.max() * 1e3:.1f} ms",
-            f"{missed} missed vsync{'s' if missed != 1 else ''} in the last minute", gpu]
+    lines = [f"{fps:.1f} fps   worst {last_second.max() * 1e3:.1f} ms",
+             f"{missed} missed vsync{'s' if missed != 1 else ''} in the last minute", gpu]
+    if governor is not None:
+        cadence = ("every vsync" if governor.last_cadence == 1
+                   else f"every {'2nd' if governor.last_cadence == 2 else '3rd'} vsync")
+        lines.append(f"drawn at {governor.last_scale:.0%} size, {cadence}")
+    return lines
 
 
 class HudText:
@@ -91,8 +111,9 @@ class HudText:
 
     def __init__(self, stats: FrameStats, period_s: float, font_px: int,
                  max_size: tuple[int, int], name: str = "",
-                 phases: PhaseTimer | None = None) -> None:
+                 phases: PhaseTimer | None = None, governor: GovernorState | None = None) -> None:
         self._stats, self._period_s, self._phases = stats, period_s, phases
+        self._governor = governor
         self._font_px, self._max_size = font_px, max_size
         self._fonts = FontBook()
         self._done: deque[np.ndarray] = deque(maxlen=1)
@@ -127,7 +148,8 @@ class HudText:
             if self._stop.is_set():
                 return
             try:
-                lines = hud_lines(self._stats, self.gpu_ms, self._period_s, self._phases)
+                lines = hud_lines(self._stats, self.gpu_ms, self._period_s, self._phases,
+                                  self._governor)
                 self._done.append(rasterise(lines, self._font_px, self._max_size, self._fonts))
             except Exception:  # the HUD's text must never end the show
                 log.exception("could not make the HUD's text")

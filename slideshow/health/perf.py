@@ -40,6 +40,12 @@ class DisplayCounts:
     failed: int
     worker_restarts: int
     audio_age_ms: float | None  # the newest audio value's age when drawn; None: no audio
+    #: The frame-cost governor's running totals and its last frame's scale and cadence
+    #: (0, 0, 1.0, 1 when it is off).
+    frames_scaled: int = 0
+    frames_reduced_cadence: int = 0
+    scale: float = 1.0
+    cadence: int = 1
 
 
 @dataclass
@@ -53,6 +59,9 @@ class DisplayHealth:
     counts: Callable[[], DisplayCounts]
     next_row: int = 0  # the first measured frame of the next window
     missed_before: int = 0  # missed vsyncs up to the window's start
+    planned_before: int = 0  # planned repeats up to the window's start
+    scaled_before: int = 0  # the governor's totals up to the window's start
+    reduced_before: int = 0
 
 
 class PerfReporter:
@@ -147,12 +156,16 @@ class PerfReporter:
         if len(dt_s) == 0:
             return None
         display.next_row = start + len(dt_s)
-        missed_now = display.stats.missed_vsyncs
-        missed = missed_now - display.missed_before
-        display.missed_before = missed_now
+        missed_now, planned_now = display.stats.missed_vsyncs, display.stats.planned_repeats
+        missed, planned = missed_now - display.missed_before, planned_now - display.planned_before
+        display.missed_before, display.planned_before = missed_now, planned_now
         slowest_row = start + int(np.argmax(dt_s))
         p50, p99 = np.percentile(dt_s * 1e3, [50, 99])
         counts = display.counts()
+        scaled = counts.frames_scaled - display.scaled_before
+        reduced = counts.frames_reduced_cadence - display.reduced_before
+        display.scaled_before = counts.frames_scaled
+        display.reduced_before = counts.frames_reduced_cadence
         return {
             "t": round(self._now() - self._started_s, 3),
             "display": display.name or "window",
@@ -161,6 +174,9 @@ class PerfReporter:
             "dt_ms": {"p50": round(float(p50), 3), "p99": round(float(p99), 3),
                       "max": round(float(dt_s.max()) * 1e3, 3)},
             "missed_vsyncs": missed,
+            "planned_repeats": planned,
+            "governor": {"frames_scaled": scaled, "frames_reduced_cadence": reduced,
+                         "scale": round(counts.scale, 3), "cadence": counts.cadence},
             "gc": gc_window,
             "slowest_phase": slowest_phase(display.phases.frame_s(slowest_row),
                                            display.stats.period_s),
@@ -187,8 +203,13 @@ def format_window(figures: dict[str, Any]) -> str:
     dt, gc, photos = figures["dt_ms"], figures["gc"], figures["photos"]
     audio = ("" if figures["audio_age_ms"] is None
              else f", audio {figures['audio_age_ms']:.0f} ms old")
+    governor = figures["governor"]
+    governed = ("" if not (figures["planned_repeats"] or governor["frames_scaled"]) else
+                f" ({figures['planned_repeats']} planned repeats; {governor['frames_scaled']} "
+                f"frames scaled, {governor['frames_reduced_cadence']} at a reduced cadence)")
     return (f"perf {figures['display']}: {figures['fps']:.1f} fps, dt p50 {dt['p50']:.2f} "
-            f"p99 {dt['p99']:.2f} max {dt['max']:.2f} ms, {figures['missed_vsyncs']} missed vsyncs, "
+            f"p99 {dt['p99']:.2f} max {dt['max']:.2f} ms, {figures['missed_vsyncs']} missed vsyncs"
+            f"{governed}, "
             f"gc {gc['collections']} ({gc['in_frame']} in frames, {gc['pause_ms']:.1f} ms), "
             f"slowest frame in {figures['slowest_phase']}, photos {photos['shown']} shown "
             f"{photos['late']} late {photos['failed']} failed, "

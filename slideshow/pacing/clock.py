@@ -58,9 +58,11 @@ class FrameTick:
     vsync_index: int  # whole refresh periods from the anchor frame to this one
     dt_s: float  # present-to-present interval; the period for the anchor frame
     vsyncs: int  # k: whole periods the interval spanned, at least 1
-    missed: int  # k - 1: vsyncs that showed the previous frame again
+    missed: int  # vsyncs that showed the previous frame again unplanned: k - planned - 1
     steps: int  # fixed-timestep updates to run now: min(k, max_catchup_steps)
     anim_time_s: float  # animation time of this frame: vsync_index whole periods
+    #: Vsyncs the previous frame was meant to stay on (a reduced cadence): min(k, cadence) - 1.
+    planned: int = 0
 
 
 class VsyncClock:
@@ -120,7 +122,7 @@ class VsyncClock:
 
     @property
     def missed_vsyncs(self) -> int:
-        """Vsyncs, over the whole run, that showed no new frame."""
+        """Vsyncs, over the whole run, that showed no new frame unplanned."""
         return self._missed_vsyncs
 
     @property
@@ -128,8 +130,10 @@ class VsyncClock:
         """Frames presented so far (ticks seen)."""
         return self._frame_index + 1
 
-    def tick(self, present_s: float) -> FrameTick:
-        """Records a frame presented at `present_s` (taken right after the swap returned)."""
+    def tick(self, present_s: float, cadence: int = 1) -> FrameTick:
+        """Records a frame presented at `present_s` (taken right after the swap returned),
+        `cadence` vsyncs after the previous one by plan (the governor's steady half or
+        third rate): the vsyncs up to the planned one are planned repeats, not misses."""
         self._frame_index += 1
         last_s, self._last_present_s = self._last_present_s, present_s
         if last_s is None:
@@ -138,12 +142,14 @@ class VsyncClock:
         dt_s = present_s - last_s
         vsyncs = max(1, round(dt_s / self._period_s))
         self._vsync_index += vsyncs
-        self._missed_vsyncs += vsyncs - 1
+        planned = min(vsyncs, max(1, cadence)) - 1
+        missed = vsyncs - 1 - planned
+        self._missed_vsyncs += missed
         periods_since_base = self._vsync_index - self._anim_base_vsync
         anim_time_s = self._anim_base_s + periods_since_base * self._period_s
         tick = FrameTick(
-            self._frame_index, self._vsync_index, dt_s, vsyncs, vsyncs - 1,
-            min(vsyncs, self.max_catchup_steps), anim_time_s)
+            self._frame_index, self._vsync_index, dt_s, vsyncs, missed,
+            min(vsyncs, self.max_catchup_steps), anim_time_s, planned)
         self._remember(dt_s)
         return tick
 

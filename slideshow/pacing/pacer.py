@@ -68,8 +68,10 @@ class DeadlinePacer:
         """Grid points skipped because a frame arrived after them."""
         return self._deadlines_missed
 
-    def wait_for_deadline(self) -> float:
-        """Waits for the next grid point not in the past and returns it (seconds, `now` clock).
+    def wait_for_deadline(self, vsyncs: int = 1) -> float:
+        """Waits for the grid point `vsyncs` after the last one (the next one not in the
+        past when that has gone) and returns it (seconds, `now` clock). `vsyncs` > 1 is a
+        planned reduced cadence (the governor's half or third rate).
 
         The first call anchors the grid at the present time and returns at once.
         """
@@ -77,10 +79,10 @@ class DeadlinePacer:
         if self._origin_s is None:
             self._origin_s, self._index, self._deadline_s = now_s, 0, now_s
             return now_s
-        index = self._index + 1
+        index = self._index + max(1, vsyncs)
         if now_s > self._grid_s(index):
             index = self._first_index_at_or_after(now_s)
-            self._deadlines_missed += index - (self._index + 1)
+            self._deadlines_missed += index - (self._index + max(1, vsyncs))
         self._index = index
         self._deadline_s = self._grid_s(index)
         self._wait_until(self._deadline_s, now_s)

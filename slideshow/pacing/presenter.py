@@ -50,6 +50,9 @@ class Presentable(Protocol):
     def swap(self) -> None:
         """Presents the frame drawn since the last swap."""
 
+    def set_swap_interval(self, vsyncs: int) -> None:
+        """Makes each swap wait for `vsyncs` vsyncs (where the swap blocks at all)."""
+
 
 class Presenter:
     """Presents frames on a surface and returns each frame's presentation time in seconds."""
@@ -80,8 +83,14 @@ class Presenter:
                      1.0 / period_s, "nothing to wait for" if surface.swap_never_blocks
                      else "display.vsync")
         self._last_present_s: float | None = None
+        self._swap_interval = 1
         #: Seconds spent inside swap (+ finish) in the last frame; paced waits are not included.
         self.last_swap_s = 0.0
+        #: Seconds the last frame's finish took (the GPU completing its commands).
+        self.last_finish_s = 0.0
+        #: Paced: seconds the last swap itself took (Xvfb copies the frame to the X server
+        #: inside it), time the next frame does not have; 0 when the swap waits for a vsync.
+        self.last_swap_cost_s = 0.0
 
     @property
     def settled(self) -> bool:
@@ -94,27 +103,36 @@ class Presenter:
         """Times the mode changed after the first verdict."""
         return 0 if self._detector is None else self._detector.switches
 
-    def present(self, phases: PhaseTimer | None = None) -> float:
-        """Presents the frame; marks the phases "finish" (the GPU completing the frame)
-        and "present" (waiting for the vsync or deadline, and the swap) when given."""
+    def present(self, phases: PhaseTimer | None = None, vsyncs: int = 1) -> float:
+        """Presents the frame `vsyncs` vsyncs after the previous one (more than 1: the
+        governor's planned reduced cadence); marks the phases "finish" (the GPU completing
+        the frame) and "present" (waiting for the vsync or deadline, and the swap) when given."""
         surface, now = self._surface, self._now
         if self.mode == "paced":
+            finish_from = now()
             surface.finish()
+            self.last_finish_s = now() - finish_from
             if phases is not None:
                 phases.mark("finish")
-            self._pacer.wait_for_deadline()
+            self._pacer.wait_for_deadline(vsyncs)
             started = now()
             surface.swap()
             present_s = now()
+            self.last_swap_cost_s = present_s - started
             if phases is not None:
                 phases.mark("present")
         else:
+            if vsyncs != self._swap_interval:
+                surface.set_swap_interval(vsyncs)
+                self._swap_interval = vsyncs
             started = now()
             surface.swap()
             if phases is not None:
                 phases.mark("present")
+            finish_from = now()
             surface.finish()
             present_s = now()
+            self.last_finish_s = present_s - finish_from
             if phases is not None:
                 phases.mark("finish")
         self.last_swap_s = present_s - started

@@ -39,8 +39,11 @@ class FrameStats:
         self._dt_s = np.zeros(max(1, capacity_frames), dtype=np.float64)
         # The loop's frame number of each measured frame, to line slow frames up with events.
         self._frame_index = np.zeros(max(1, capacity_frames), dtype=np.int64)
+        # Vsyncs each frame was planned to repeat (a governor's half or third rate).
+        self._planned = np.zeros(max(1, capacity_frames), dtype=np.int8)
         self._frames = 0
         self._missed_vsyncs = 0
+        self._planned_repeats = 0
         self._edges_ms = _bin_edges_ms(self.period_s * 1e3)
 
     @property
@@ -51,15 +54,24 @@ class FrameStats:
         if self._frames == len(self._dt_s):
             self._dt_s = _grown(self._dt_s)
             self._frame_index = _grown(self._frame_index)
+            self._planned = _grown(self._planned)
         self._dt_s[self._frames] = tick.dt_s
         self._frame_index[self._frames] = tick.frame_index
+        self._planned[self._frames] = tick.planned
         self._frames += 1
         self._missed_vsyncs += tick.missed
+        self._planned_repeats += tick.planned
 
     @property
     def missed_vsyncs(self) -> int:
-        """Vsyncs missed so far (a dt of k periods missed k - 1)."""
+        """Vsyncs missed so far, unplanned: a dt of k periods where c were planned (the
+        cadence in force) missed k - c."""
         return self._missed_vsyncs
+
+    @property
+    def planned_repeats(self) -> int:
+        """Vsyncs that showed a frame again by plan (a transition at half or third rate)."""
+        return self._planned_repeats
 
     def dt_s_since(self, row: int) -> np.ndarray:
         """A copy of the dt (seconds) of the measured frames from `row` on. Safe to call from
@@ -67,6 +79,12 @@ class FrameStats:
         array keeps the rows before."""
         frames = self._frames
         return self._dt_s[row:frames].copy()
+
+    def planned_since(self, row: int) -> np.ndarray:
+        """A copy of the planned repeats of the measured frames from `row` on (as
+        `dt_s_since`, and as safe from another thread)."""
+        frames = self._frames
+        return self._planned[row:frames].copy()
 
     def dt_s_of(self, row: int) -> float:
         """The dt (seconds) of measured frame `row`; no allocation beyond the float."""
@@ -88,7 +106,8 @@ class FrameStats:
                 for row in rows]
 
     def summary(self) -> dict:
-        """{"frames", "dt_ms": {p50, p90, p99, p999, max, mean}, "missed_vsyncs"}; ms, 3 decimals.
+        """{"frames", "dt_ms": {p50, p90, p99, p999, max, mean}, "missed_vsyncs",
+        "planned_repeats"}; ms, 3 decimals.
 
         Percentiles interpolate linearly between neighbouring frames (numpy's default).
         """
@@ -103,6 +122,7 @@ class FrameStats:
             "frames": self._frames,
             "dt_ms": {name: round(float(value), 3) for name, value in figures.items()},
             "missed_vsyncs": self._missed_vsyncs,
+            "planned_repeats": self._planned_repeats,
         }
 
     def histogram(self) -> list[tuple[float, float, int]]:

@@ -44,7 +44,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FALLBACK_RATE_HZ = 60.0
-_SHOW_COUNTS = ("photos_shown", "late_photos", "decoded", "failed", "worker_restarts")
+_SHOW_COUNTS = ("photos_shown", "late_photos", "decoded", "failed", "worker_restarts",
+                "frames_scaled", "frames_reduced_cadence")
 KEYS_KEPT = 64  # keys pressed and not yet taken by the render thread (it takes them every frame)
 UNBOUNDED_RUN_S = 600.0  # a run without seconds or frames: the stats' capacity is sized for this
 
@@ -80,6 +81,7 @@ class _BuildFigures:
     gl_error: str = ""
     audio: dict[str, Any] = field(default_factory=lambda: {"source": "off"})
     last_frame: np.ndarray | None = None
+    governor: dict[str, Any] = field(default_factory=dict)
 
 
 class DisplayRun:
@@ -174,6 +176,7 @@ class DisplayRun:
         counts, parts = self._counts, self._parts
         shown, late, failed, restarts, audio_ms = (counts["photos_shown"], counts["late_photos"],
                                                    counts["failed"], counts["worker_restarts"], None)
+        scaled, reduced, scale, cadence = counts["frames_scaled"], counts["frames_reduced_cadence"], 1.0, 1
         if parts is not None:
             shown += parts.show.photos_shown
             late += parts.show.late_photos
@@ -181,7 +184,12 @@ class DisplayRun:
             restarts += parts.pipeline.restarts
             if parts.overlay is not None:
                 audio_ms = parts.overlay.age_ms
-        return DisplayCounts(shown, late, failed, restarts, audio_ms)
+            governor = parts.governor
+            scaled += governor.frames_scaled
+            reduced += governor.frames_reduced_cadence
+            scale, cadence = governor.last_scale, governor.last_cadence
+        return DisplayCounts(shown, late, failed, restarts, audio_ms, scaled, reduced, scale,
+                             cadence)
 
     def _make_timing(self) -> _Timing:
         settings, surface = self.settings, self.surface
@@ -207,7 +215,8 @@ class DisplayRun:
                 phases=timing.phases, stack=stack)
             loop = FrameLoop(self.surface, parts.controls, timing.presenter, timing.clock,
                              timing.stats, timing.phases, self.shared.gc_control,
-                             display=self.settings.name)
+                             display=self.settings.name, governor=parts.governor,
+                             cost=parts.cost)
             self._wait_for_go()
             self._parts = parts
             try:
@@ -249,9 +258,12 @@ class DisplayRun:
         show, pipeline = parts.show, parts.pipeline
         for name, value in (("photos_shown", show.photos_shown), ("late_photos", show.late_photos),
                             ("decoded", pipeline.decoded), ("failed", pipeline.failed),
-                            ("worker_restarts", pipeline.restarts)):
+                            ("worker_restarts", pipeline.restarts),
+                            ("frames_scaled", parts.governor.frames_scaled),
+                            ("frames_reduced_cadence", parts.governor.frames_reduced_cadence)):
             self._counts[name] += value
-        figures = _BuildFigures(transitions=parts.deck.names, gl_error=self.surface.ctx.error)
+        figures = _BuildFigures(transitions=parts.deck.names, gl_error=self.surface.ctx.error,
+                                governor=parts.governor.summary())
         if parts.overlay is not None:
             figures.audio = parts.overlay.summary()
         if self.settings.capture_last_frame:
@@ -275,8 +287,13 @@ class DisplayRun:
             renderer=surface.renderer, frames=stats.summary(), histogram=stats.histogram(),
             chart=stats.render_chart(), phase_ms=phases.percentiles_ms(),
             gc=self.shared.gc_control.summary(),
-            show={**self._counts, "transitions": figures.transitions, "gl_error": figures.gl_error},
-            audio=figures.audio, slowest=slowest_frames(stats, phases, self._events),
+            show={**{name: self._counts[name] for name in _SHOW_COUNTS[:5]},
+                  "transitions": figures.transitions, "gl_error": figures.gl_error},
+            audio=figures.audio,
+            # The last build's governor (its model is for its size), with every build's counts.
+            governor={**figures.governor,
+                      **{name: self._counts[name] for name in _SHOW_COUNTS[5:]}},
+            slowest=slowest_frames(stats, phases, self._events),
             last_frame=figures.last_frame, display=self.settings.name,
             timeline={"frame": frame_index.tolist(), "dt_ms": np.round(dt_s * 1e3, 3).tolist()},
             events=list(self._events))

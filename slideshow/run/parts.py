@@ -21,8 +21,11 @@ from slideshow.config import Config, check_output_path
 from slideshow.errors import SurfaceError
 from slideshow.health.hud import Hud, HudText, text_size
 from slideshow.health.perf import PerfReporter
+from slideshow.library.cache import default_cache_dir
 from slideshow.library.display_photos import DisplayPhotos
-from slideshow.pacing import FrameStats, GcControl, PhaseTimer
+from slideshow.pacing import FrameStats, GcControl, PhaseTimer, cost_cache
+from slideshow.pacing.frame_cost import FinishTimeCost
+from slideshow.pacing.governor import CostModel, FrameGovernor, GovernorSettings
 from slideshow.show.audio_overlay import AudioOverlay
 from slideshow.show.captions import Captions, TextLayout, TextWorker
 from slideshow.show.controls import ShowControls
@@ -31,10 +34,14 @@ from slideshow.show.timeline import AudioMotionSettings, KenBurnsSettings, Show
 
 if TYPE_CHECKING:
     from slideshow.audio.service import AudioService
+    from slideshow.gpu.frame_timer import FrameTimer
     from slideshow.gpu.photo_pass import PhotoPass
+    from slideshow.gpu.scaled_target import ScaledTarget
     from slideshow.gpu.surface import Surface
     from slideshow.gpu.transition_deck import TransitionDeck
+    from slideshow.gpu.transitions import TransitionPass
     from slideshow.gpu.visualizer import Visualizer
+    from slideshow.loop import CostSource
     from slideshow.workers.pipeline import ImagePipeline
 
 log = logging.getLogger(__name__)
@@ -73,6 +80,10 @@ class DisplayParts:
     show: Show
     #: The scene the frame loop runs: the show with its keys and captions.
     controls: ShowControls
+    #: Plans each frame's scale and cadence; its `settings.enabled` is False when off.
+    governor: FrameGovernor
+    #: What frames cost, for the governor (timer queries, or the measured finish time).
+    cost: CostSource
 
 
 def open_shared_parts(config: Config, stack: ExitStack) -> SharedParts:
@@ -143,9 +154,21 @@ def open_display_parts(surface: Surface, config: Config, shared: SharedParts, *,
                 first_frame=first_frame, ken_burns=ken_burns_settings(config, surface.renderer),
                 audio_motion=audio_motion_settings(config), display=name)
     captions = open_captions(surface, name, stack)
-    hud, hud_warm_up = open_hud(surface, config, stats, phases, name, stack)
+    surface.use()
+    governor, cost, scaler = open_governor(surface, config, stats.period_s, deck, name, stack)
+    if scaler is not None:
+        # A transition's cost, timed once as it becomes ready, seeds the model: its first
+        # frames are then drawn at the right scale and cadence instead of a guess.
+        def calibrate(transition: str, transition_pass: TransitionPass) -> None:
+            scale = governor.settings.min_scale
+            governor.seed(transition, scale, scaler.time_draw_ms(
+                scale, lambda: photo_pass.draw_pass(transition_pass), surface.finish))
+        deck.on_ready = calibrate
+    timer = getattr(cost, "timer", None)  # the governor's timer queries serve the HUD too
+    hud, hud_warm_up = open_hud(surface, config, stats, phases, name, stack, timer,
+                                governor if governor.settings.enabled else None)
     controls = ShowControls(show, keys, pipeline, history, deck=deck, modes=visualizer,
-                            texts=captions, hud=hud, display=name)
+                            texts=captions, hud=hud, scaler=scaler, display=name)
     show.on_shown = controls.photo_shown
     surface.use()
     photo_pass.warm_up()
@@ -158,7 +181,65 @@ def open_display_parts(surface: Surface, config: Config, shared: SharedParts, *,
     log.info("display %s: %d transitions on a %dx%d %s (%s)", name or "window",
              len(deck.passes), *surface.size, surface.kind, surface.renderer)
     return DisplayParts(pipeline, deck, photo_pass, overlay, visualizer, captions, hud, show,
-                        controls)
+                        controls, governor, cost)
+
+
+def governor_settings(config: Config) -> GovernorSettings:
+    pacing = config.pacing
+    return GovernorSettings(enabled=pacing.governor == "auto", min_scale=pacing.min_scale,
+                            steady_cadence=pacing.cadence == "auto", drop=pacing.governor_drop)
+
+
+def open_governor(surface: Surface, config: Config, period_s: float, deck: TransitionDeck,
+                  name: str, stack: ExitStack
+                  ) -> tuple[FrameGovernor, CostSource, ScaledTarget | None]:
+    """The display's frame-cost governor with its cost model (remembered in the cache
+    folder for this renderer and size), its cost source and its scaled target (None when
+    the governor is off). Call it with the surface's framebuffer bound: it times an upscale."""
+    # Deferred: these load moderngl.
+    from slideshow.gpu.frame_timer import TimerQueryCost
+    from slideshow.gpu.scaled_target import ScaledTarget
+
+    settings = governor_settings(config)
+    display = name or "window"
+    size = (int(surface.size[0]), int(surface.size[1]))
+
+    def on_drop(motion: str, cost_ms: float, scale: float) -> None:
+        if settings.drop and motion in deck.names:
+            deck.drop(motion)
+            log.warning("display %s: transition %s left out of the pool: %.1f ms a frame at "
+                        "scale %.2f of %dx%d, more than a third of the refresh rate allows "
+                        "(pacing.governor_drop = false keeps it)", display, motion, cost_ms,
+                        scale, *size)
+        else:
+            log.info("display %s: %s runs at its slowest cadence: %.1f ms a frame at scale "
+                     "%.2f of %dx%d", display, motion, cost_ms, scale, *size)
+
+    if not settings.enabled:
+        return FrameGovernor(period_s, settings, size=size), FinishTimeCost(), None
+    scaler = ScaledTarget(surface.ctx, size)
+    stack.callback(scaler.release)
+    path = cost_cache.cost_file(default_cache_dir(), surface.renderer, size)
+    model = cost_cache.load(path, surface.renderer, size)
+    if model is not None:
+        log.info("display %s: frame costs from %s (%d transitions known)", display, path,
+                 len(model.motions))
+    if model is None or model.upscale_ms <= 0.0:  # learned further as scaled frames come
+        model = model or CostModel()
+        model.upscale_ms = scaler.measure_upscale_ms(surface.finish)
+    governor = FrameGovernor(period_s, settings, model, size, on_drop)
+    stack.callback(cost_cache.save, path, governor.model, surface.renderer, size)
+    cost: CostSource = FinishTimeCost()
+    # llvmpipe answers a timer query's "is it ready?" by rasterising the frame so far and
+    # times little of its real work: there the frame's own finish time is the cost.
+    if not is_software(surface.renderer):
+        try:
+            cost = TimerQueryCost()
+            stack.callback(cost.release)
+        except SurfaceError as exc:
+            log.info("display %s: no GPU timer queries (%s); the governor measures each "
+                     "frame's finish instead", display, exc)
+    return governor, cost, scaler
 
 
 def open_overlay(surface: Surface, config: Config, audio: AudioService | None,
@@ -192,12 +273,14 @@ def open_captions(surface: Surface, name: str, stack: ExitStack) -> Captions:
 
 
 def open_hud(surface: Surface, config: Config, stats: FrameStats, phases: PhaseTimer, name: str,
-             stack: ExitStack) -> tuple[Hud, list[Callable[[], None]]]:
+             stack: ExitStack, governor_timer: FrameTimer | None = None,
+             governor: FrameGovernor | None = None) -> tuple[Hud, list[Callable[[], None]]]:
     """The HUD (on from the start with show.hud) and what to warm up before the first frame:
-    its graph pass, its text layer above the graph, its text thread and its GPU timer."""
+    its graph pass, its text layer above the graph, its text thread and its GPU timer (the
+    governor's, read through a view, when it has one: GL cannot nest two timer queries)."""
     # Deferred: these load moderngl.
     from slideshow.gpu.caption_layer import CaptionLayer
-    from slideshow.gpu.frame_timer import FrameTimer
+    from slideshow.gpu.frame_timer import FrameTimer, HudView
     from slideshow.gpu.hud_graph import HudGraph
 
     layout = TextLayout.for_display(tuple(surface.size))
@@ -208,19 +291,21 @@ def open_hud(surface: Surface, config: Config, stats: FrameStats, phases: PhaseT
                          layout.margin_px, lift_px=graph.size[1] + layout.margin_px // 2)
     stack.callback(layer.release)
     text = HudText(stats, stats.period_s, font_px, text_size(surface.size, font_px), name,
-                   phases=phases)
+                   phases=phases, governor=governor)
     stack.callback(text.close)
-    timer: FrameTimer | None = None
+    timer: FrameTimer | HudView | None = None
     # llvmpipe answers a timer query's "is it ready?" by rasterising the frame so far (0.6 ms
     # a frame here) and times little of its real work: on a software renderer the HUD shows
     # the draw and finish phases instead, which is where such a renderer spends its time.
-    if not is_software(surface.renderer):
+    if governor_timer is not None:
+        timer = HudView(governor_timer)
+    elif not is_software(surface.renderer):
         try:
             timer = FrameTimer()
         except SurfaceError as exc:  # a driver without timer queries: the phases instead
             log.info("display %s: no GPU timer queries (%s); the HUD shows the draw and "
                      "finish phases", name or "window", exc)
-    if timer is not None:
+    if isinstance(timer, FrameTimer):
         stack.callback(timer.release)
     hud = Hud(stats, stats.period_s, graph, layer, text, timer, visible=config.show.hud)
     return hud, [graph.warm_up, layer.warm_up]

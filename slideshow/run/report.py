@@ -25,6 +25,8 @@ class RunReport:
     gc: dict[str, Any]
     show: dict[str, Any] = field(default_factory=dict)
     audio: dict[str, Any] = field(default_factory=dict)
+    #: What the frame-cost governor did (slideshow/pacing/governor.py's `summary`).
+    governor: dict[str, Any] = field(default_factory=dict)
     #: The slowest frames, explained (slideshow/pacing/slow_frames.py).
     slowest: list[dict[str, Any]] = field(default_factory=list)
     #: The last frame drawn, (height, width, 4) uint8 top row first, when asked for.

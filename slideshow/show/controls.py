@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import os
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from slideshow.pacing import FrameBudget
@@ -68,6 +68,12 @@ class HudToggle(Protocol):
     def draw(self) -> None: ...
 
 
+class Scaler(Protocol):
+    """Draws at a scale of the display's size and upscales (slideshow/gpu/scaled_target.py)."""
+
+    def draw(self, scale: float, draw: Callable[[], None]) -> None: ...
+
+
 class ShowControls:
     """The show with its keys: what the FrameLoop runs (slideshow/loop.py's Scene).
 
@@ -79,12 +85,13 @@ class ShowControls:
     def __init__(self, show: Show, keys: deque[str], photos: PhotoOrder, history: PhotoHistory,
                  *, deck: Deck | None = None, modes: Modes | None = None,
                  texts: Texts | None = None, hud: HudToggle | None = None,
-                 display: str = "") -> None:
+                 scaler: Scaler | None = None, display: str = "") -> None:
         self.show = show
         self._keys = keys
         self._photos = photos
         self.history = history
         self._deck, self._modes, self._texts, self._hud = deck, modes, texts, hud
+        self._scaler = scaler
         self._actions = {"right": self.next_photo, "left": self.previous_photo,
                          "space": self.toggle_pause, "t": self.next_transition,
                          "v": self.next_visualizer_mode, "i": self.caption, "p": self.toggle_hud}
@@ -102,6 +109,10 @@ class ShowControls:
     @property
     def transition_active(self) -> bool:
         return self.show.transition_active
+
+    @property
+    def motion(self) -> str:
+        return self.show.motion
 
     def drain(self, budget: FrameBudget) -> None:
         while self._keys:
@@ -124,13 +135,18 @@ class ShowControls:
             except Exception as exc:
                 self.captions_guard.failed(exc)
 
-    def draw(self) -> None:
+    def draw(self, scale: float = 1.0) -> None:
+        """The show at `scale` (the governor's, for what moves), then the captions and
+        the HUD over it at full size."""
         if self._hud is not None:
             try:
                 self._hud.begin_frame()  # the GPU timer covers everything the frame draws
             except Exception as exc:
                 self.hud_guard.failed(exc)
-        self.show.draw()
+        if self._scaler is not None and scale < 1.0:
+            self._scaler.draw(scale, self.show.draw)
+        else:
+            self.show.draw()
         if self._texts is not None:
             try:
                 self._texts.draw()

@@ -67,6 +67,7 @@ class Overlay(Protocol):
     def draw(self) -> None: ...
 
 
+KEN_BURNS = "ken-burns"  # the governor's name for a held photo's motion
 EVENTS_KEPT = 1024
 # Sums of fixed steps land a hair below the decimal they stand for (6 x 1/60 s is
 # 0.09999999999999999 s): compared with this slack, a 0.1 s hold at 60 Hz is 6 frames, not 7.
@@ -209,6 +210,15 @@ class Show:
     @property
     def progress(self) -> float | None:
         return self._progress
+
+    @property
+    def motion(self) -> str:
+        """What moves in the frame drawn next, for the frame-cost governor: the running
+        transition's name, KEN_BURNS for a held photo under Ken Burns motion, or "" (a
+        still photo: always drawn at full size)."""
+        if self._progress is not None:
+            return self._drawer.transition_name
+        return KEN_BURNS if self._ken_burns is not None and self._front_motion is not None else ""
 
     def drain(self, budget: FrameBudget) -> None:
         self._frame += 1

@@ -35,3 +35,17 @@ def changed_share(a: np.ndarray, b: np.ndarray, where: np.ndarray | None = None)
     bars are black in both, no transition has anything to change)."""
     differ = changed(a, b)
     return float(differ[where].mean() if where is not None else differ.mean())
+
+
+def solid(width: int, height: int, rgb: tuple[int, int, int]) -> np.ndarray:
+    """One opaque colour."""
+    pixels = np.empty((height, width, 4), np.uint8)
+    pixels[...] = (*rgb, 255)
+    return pixels
+
+
+def shown(surface) -> np.ndarray:
+    """What the surface shows, (h, w, 4), top row first."""
+    surface.finish()
+    width, height = surface.size
+    return np.frombuffer(surface.read_pixels(), np.uint8).reshape(height, width, 4)[::-1]

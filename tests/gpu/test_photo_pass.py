@@ -7,12 +7,8 @@ import numpy as np
 import pytest
 
 from slideshow.gpu.photo_pass import PhotoPass
-
-
-def solid(width: int, height: int, rgb: tuple[int, int, int]) -> np.ndarray:
-    pixels = np.empty((height, width, 4), np.uint8)
-    pixels[...] = (*rgb, 255)
-    return pixels
+from tests.gpu.pictures import shown as frame
+from tests.gpu.pictures import solid
 
 
 def gradient(width: int, height: int) -> np.ndarray:
@@ -24,13 +20,6 @@ def gradient(width: int, height: int) -> np.ndarray:
     pixels[..., 2] = (x * 7 + y * 13) % 256
     pixels[..., 3] = 255
     return pixels
-
-
-def frame(surface) -> np.ndarray:
-    """What the surface shows, top row first."""
-    surface.finish()
-    width, height = surface.size
-    return np.frombuffer(surface.read_pixels(), np.uint8).reshape(height, width, 4)[::-1]
 
 
 @pytest.fixture

@@ -47,6 +47,24 @@ def test_the_figures_count_the_last_second_and_the_last_minute():
     assert hud_lines(stats_of([1] * 10), None, PERIOD_S)[2] == "GPU time: not measured yet"
 
 
+def test_planned_repeats_are_not_missed_vsyncs_and_the_governors_work_is_shown():
+    class FakeGovernorState:  # what the frame-cost governor did last (slideshow/pacing/governor.py)
+        last_scale, last_cadence = 0.71875, 2
+
+    time_ = FakeTime(start_s=10.0)
+    clock = VsyncClock(PERIOD_S)
+    clock.tick(time_.now())
+    stats = FrameStats(PERIOD_S, 512)
+    # 40 frames at a planned half rate, one of them 3 periods late (1 missed), then 20 at 60.
+    for periods, cadence in [(2, 2)] * 20 + [(3, 2)] + [(2, 2)] * 19 + [(1, 1)] * 20:
+        time_.advance(periods * PERIOD_S)
+        stats.record(clock.tick(time_.now(), cadence))
+    lines = hud_lines(stats, None, PERIOD_S, governor=FakeGovernorState())
+    assert lines[1] == "1 missed vsync in the last minute"
+    assert lines[3] == "drawn at 72% size, every 2nd vsync"
+    assert len(hud_lines(stats, None, PERIOD_S)) == 3  # no governor, no line
+
+
 @pytest.fixture
 def target(egl_surface):
     """A 480x270 framebuffer cleared to blue, bound, in the shared EGL context."""

@@ -23,8 +23,8 @@ from slideshow.pacing.fake_time import FakeTime
 from tests.support import EMPTY_TOML, REPO
 
 PERIOD_S = 1 / 60
-KEYS = {"t", "display", "fps", "frames", "dt_ms", "missed_vsyncs", "gc", "slowest_phase",
-        "photos", "worker_restarts", "audio_age_ms"}
+KEYS = {"t", "display", "fps", "frames", "dt_ms", "missed_vsyncs", "planned_repeats", "governor",
+        "gc", "slowest_phase", "photos", "worker_restarts", "audio_age_ms"}
 
 
 def record_frames(stats: FrameStats, phases: PhaseTimer, time: FakeTime, clock: VsyncClock,
@@ -79,12 +79,42 @@ def test_a_window_reports_the_frames_since_the_last_one(measured, tmp_path, capl
     assert first["worker_restarts"] == 1 and first["audio_age_ms"] == 12.3
     assert second["frames"] == 30 and second["missed_vsyncs"] == 0 and second["fps"] == 60.0
     assert second["t"] > first["t"]
+    assert first["planned_repeats"] == 0
+    assert first["governor"] == {"frames_scaled": 0, "frames_reduced_cadence": 0, "scale": 1.0,
+                                 "cadence": 1}
     lines = [r.getMessage() for r in caplog.records]
     assert len(lines) == 2
     assert lines[0].startswith("perf HDMI-1: 58.1 fps, dt p50 16.67 ")
     assert "max 50.00 ms, 2 missed vsyncs" in lines[0]
     assert "slowest frame in draw, photos 3 shown 1 late 2 failed, 1 worker restarts, " \
            "audio 12 ms old" in lines[0]
+
+
+def test_a_window_counts_planned_repeats_and_the_governors_frames_apart_from_misses(measured,
+                                                                                    caplog):
+    time, clock, stats, phases = measured
+    gc_control = GcControl("python")
+    reporter = PerfReporter(3600.0, gc_control, "", now=time.now)
+    totals = {"scaled": 0}
+    try:
+        reporter.add(DisplayHealth("DP-1", stats, phases, lambda: DisplayCounts(
+            0, 0, 0, 0, None, frames_scaled=totals["scaled"], frames_reduced_cadence=10,
+            scale=0.625, cadence=2)))
+        for periods in [2] * 9 + [3]:  # a planned half rate, one frame a vsync late
+            phases.begin_frame()
+            time.advance(periods * PERIOD_S)
+            phases.mark("present")
+            stats.record(clock.tick(time.now(), 2))
+            phases.end_frame()
+        totals["scaled"] = 10
+        with caplog.at_level(logging.INFO, logger="slideshow.health.perf"):
+            reporter.report_now()
+    finally:
+        reporter.close()
+        gc_control.close()
+    [line] = [r.getMessage() for r in caplog.records]
+    assert "1 missed vsyncs (10 planned repeats; 10 frames scaled, 10 at a reduced cadence)" \
+        in line
 
 
 def test_the_slowest_phase_is_present_only_when_the_swap_itself_came_late():

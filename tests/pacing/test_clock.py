@@ -219,3 +219,16 @@ def test_turning_refining_off_puts_the_period_back_to_nominal_without_moving_tim
     assert clock.period_s == nominal_s
     after = clock.tick(times_s[-1] + nominal_s)
     assert after.anim_time_s == pytest.approx(ticks[-1].anim_time_s + nominal_s)
+
+
+def test_a_planned_half_rate_counts_planned_repeats_not_misses():
+    PERIOD_S = 1 / 60
+    clock = VsyncClock(PERIOD_S)
+    clock.tick(0.0)
+    on_plan = clock.tick(2 * PERIOD_S, cadence=2)
+    assert (on_plan.vsyncs, on_plan.planned, on_plan.missed, on_plan.steps) == (2, 1, 0, 2)
+    late = clock.tick(5 * PERIOD_S, cadence=2)  # 3 periods where 2 were planned
+    assert (late.vsyncs, late.planned, late.missed, late.steps) == (3, 1, 1, 3)
+    early = clock.tick(6 * PERIOD_S, cadence=3)  # sooner than planned is no miss either
+    assert (early.vsyncs, early.planned, early.missed) == (1, 0, 0)
+    assert clock.missed_vsyncs == 1

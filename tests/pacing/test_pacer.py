@@ -154,3 +154,16 @@ def test_paced_loop_on_a_display_that_never_blocks_looks_like_vsync_downstream()
 def test_bad_arguments_are_refused(kwargs):
     with pytest.raises(ValueError):
         DeadlinePacer(**kwargs)
+
+
+def test_a_planned_cadence_waits_that_many_grid_points_and_a_late_frame_the_next_one_after():
+    fake = FakeTime(read_cost_s=0.00001)
+    pacer = make_pacer(fake)
+    origin_s = pacer.wait_for_deadline()
+    fake.advance(0.020)  # a frame planned for 2 vsyncs (33.3 ms) that took 20 ms
+    assert grid_index(pacer.wait_for_deadline(2), origin_s) == 2
+    fake.advance(0.040)  # planned for 2, took 40 ms: the grid point after it, no earlier
+    assert grid_index(pacer.wait_for_deadline(2), origin_s) == 5
+    assert pacer.deadlines_missed == 1
+    fake.advance(0.001)
+    assert grid_index(pacer.wait_for_deadline(3), origin_s) == 8

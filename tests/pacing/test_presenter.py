@@ -145,3 +145,21 @@ def test_a_prior_that_is_wrong_is_switched_back_when_the_swap_waits_for_vsync(ca
     intervals = [b - a for a, b in itertools.pairwise(presents)]
     assert all(abs(i - PERIOD_S) < 1e-5 for i in intervals)
     assert "swap blocks on vsync; presenting on vsync at 60.00 Hz" in caplog.records[-1].getMessage()
+
+
+def test_a_planned_cadence_sets_the_swap_interval_when_blocking_and_waits_grid_points_when_paced():
+    time = FakeTime(start_s=100.0)
+    surface = FakeSurface(time, vsync_blocks=True)
+    intervals: list[int] = []
+    surface.set_swap_interval = intervals.append  # type: ignore[attr-defined]
+    presenter = Presenter(surface, PERIOD_S, "blocking", now=time.now, sleep=time.sleep)
+    for vsyncs in (1, 2, 2, 3, 1):
+        presenter.present(vsyncs=vsyncs)
+    assert intervals == [2, 3, 1]  # set only when it changes
+
+    time = FakeTime(start_s=100.0, read_cost_s=1e-6)
+    surface = FakeSurface(time, vsync_blocks=False)
+    presenter = Presenter(surface, PERIOD_S, "paced", now=time.now, sleep=time.sleep)
+    presents = [presenter.present(vsyncs=vsyncs) for vsyncs in (1, 2, 2, 3)]
+    gaps = [round((b - a) / PERIOD_S, 3) for a, b in itertools.pairwise(presents)]
+    assert gaps == [2.0, 2.0, 3.0]

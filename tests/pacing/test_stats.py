@@ -30,6 +30,7 @@ def test_summary_percentiles_on_known_data():
         "dt_ms": {"p50": 500.5, "p90": 900.1, "p99": 990.01, "p999": 999.001,
                   "max": 1000.0, "mean": 500.5},
         "missed_vsyncs": 0,
+        "planned_repeats": 0,
     }
 
 
@@ -44,7 +45,7 @@ def test_summary_counts_missed_vsyncs_and_rounds_to_microseconds():
 def test_empty_summary_is_zeros():
     assert stats_of([]).summary() == {
         "frames": 0, "dt_ms": dict.fromkeys(("p50", "p90", "p99", "p999", "max", "mean"), 0.0),
-        "missed_vsyncs": 0}
+        "missed_vsyncs": 0, "planned_repeats": 0}
 
 
 def test_histogram_bins_are_a_quarter_ms_near_the_period_and_coarser_beyond():

@@ -89,6 +89,7 @@ class FakeRaisingScene:
     """A scene whose draw raises at a chosen frame (counted from 0)."""
 
     transition_active = False
+    motion = ""
 
     def __init__(self, fail_at_frame: int) -> None:
         self.fail_at_frame, self.frames = fail_at_frame, 0
@@ -97,7 +98,7 @@ class FakeRaisingScene:
     def upload(self, budget) -> None: ...
     def step(self, dt_s: float) -> None: ...
 
-    def draw(self) -> None:
+    def draw(self, scale: float = 1.0) -> None:
         if self.frames == self.fail_at_frame:
             raise ZeroDivisionError("the scene divided by zero")
         self.frames += 1

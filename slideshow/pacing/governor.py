@@ -1,0 +1,395 @@
+"""The frame-cost governor: before a frame is drawn, what it will cost, and how to draw it
+so that it is presented on its vsync.
+
+Each display has one. The loop asks it for a `FramePlan` after the update and before the
+draw (`plan`), and hands it what each frame really cost once that is known (`observe`,
+possibly a frame or two later: GPU timer queries are read without waiting). What it
+decides, in this order (issue 13):
+
+1. **Scale.** A moving frame (a transition, Ken Burns motion: the `motion` the scene
+   names) may be drawn into an offscreen target at `scale` of the display's width and
+   height, then upscaled. A still photo (`STILL`) is always drawn at full size. The scale
+   is the largest that makes the predicted frame fit its budget; it drops at once when the
+   cost says so and rises one step a frame, so a transition whose cost is not known yet
+   (no calibration, few samples: the model is unsure) starts low and rises.
+2. **Cadence.** When not even `min_scale` fits one period, the motion runs at a steady
+   half (or third) rate: each frame presented `cadence` vsyncs after the previous one and
+   the animation stepped by as many periods. It is chosen when a motion begins and kept
+   until it ends (steady: no frame-to-frame flapping), raised only if the frames keep
+   overrunning their budget.
+3. **Limits.** A motion that does not fit even at a third of the rate and `min_scale` is
+   reported through `on_drop` (once per name): the deck leaves that transition out of its
+   pool (`pacing.governor_drop`).
+
+The cost model (`CostModel`), per display and per size, in milliseconds:
+
+    moving frame at scale s = still + upscale (when s < 1) + s^2 * motion[name]
+
+`still` is what a still frame costs (everything but the moving pass: input, uploads, the
+held photo, the overlays), learned from still frames; `motion[name]` the moving pass at
+full size, learned from the moving frames by subtracting the rest, and seeded by a
+calibration draw when a transition becomes ready (slideshow/gpu/transition_deck.py);
+`upscale` the filtered upscale, measured once at start. The estimates rise fast and fall
+slowly (an asymmetric average that sits near a high percentile of the samples): a frame
+under-predicted is a missed vsync, one over-predicted only a little less sharpness. The
+model is saved per renderer and size in the cache folder (slideshow/pacing/cost_cache.py),
+so the next start's first transition is drawn at the right scale at once.
+
+Pure logic with injected time, no GL: the cost sources are slideshow/pacing/frame_cost.py
+(a frame's measured finish time) and slideshow/gpu/frame_timer.py (GL timer queries); the
+scaled drawing is slideshow/gpu/scaled_target.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+#: `pacing.governor`: auto predicts and adapts moving frames; off draws everything full.
+GOVERNOR_MODES = ("auto", "off")
+#: `pacing.cadence`: auto may run a transition at a half or third rate; full never does.
+CADENCE_MODES = ("auto", "full")
+STILL = ""  # the motion of a frame that shows a still photo: never scaled
+MAX_CADENCE = 3
+SCALE_STEP = 1.0 / 32.0  # scales are multiples of this: geometry targets reallocate rarely
+# The share of a budget a predicted frame may fill: the model's error, the pacer's spin
+# and the swap itself live in the rest.
+HEADROOM = 0.85
+RESERVE_MS = 1.0  # besides HEADROOM: the swap and the pacer's spin
+UNSURE_SAMPLES = 4  # a motion with fewer samples (a calibration counts as one) is unsure ...
+UNSURE_FACTOR = 1.5  # ... and predicted this much dearer: its first frames start low and rise
+RISE = 0.5  # an estimate moves this far towards a sample above it ...
+FALL = 0.03  # ... and this far towards one below it: it sits near the 95th percentile
+MAX_RISE = 0.125  # a motion's scale rises at most this much a frame (it drops at once)
+STILL_RATE = 0.05  # the still frames' average moves slowly: an upload strip is not the norm
+OVERRUNS_TO_SLOW = 3  # frames over their budget in a row (at min_scale) before the cadence rises
+PLANS_KEPT = 16  # plans remembered for samples that come back late (timer queries)
+ERRORS_KEPT = 4096  # prediction errors kept for the report (the newest)
+
+
+@dataclass(frozen=True)
+class GovernorSettings:
+    """The `[pacing]` governor settings (slideshow/config.py says what each does)."""
+
+    enabled: bool = True
+    min_scale: float = 0.5
+    steady_cadence: bool = True
+    drop: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class FramePlan:
+    """How to draw one frame: at `scale` (1: full size), presented `cadence` vsyncs after
+    the previous frame; `predicted_ms` is what the model expects it to cost."""
+
+    frame: int
+    motion: str
+    scale: float
+    cadence: int
+    predicted_ms: float
+
+
+FULL_PLAN = FramePlan(-1, STILL, 1.0, 1, 0.0)
+
+
+@dataclass
+class MotionCost:
+    """One moving pass: its cost at full size, and how many samples made it."""
+
+    full_ms: float
+    samples: int = 0
+
+
+@dataclass
+class CostModel:
+    """What frames cost on one display (see the module docstring); milliseconds."""
+
+    still_ms: float | None = None
+    upscale_ms: float = 0.0
+    motions: dict[str, MotionCost] = field(default_factory=dict)
+    #: What an unknown motion is guessed to cost at full size when none is known.
+    period_ms: float = 1000.0 / 60.0
+
+    def predict(self, motion: str, scale: float) -> tuple[float, bool]:
+        """(predicted ms, sure) for a frame of `motion` at `scale`."""
+        still = self.still_ms or 0.0
+        if motion == STILL:
+            return still, self.still_ms is not None
+        known = self.motions.get(motion)
+        if known is None:
+            # Never seen: as dear as the dearest known one (else a whole period's work at
+            # full size), and unsure.
+            full_ms = max((m.full_ms for m in self.motions.values()), default=self.period_ms)
+            sure = False
+        else:
+            full_ms, sure = known.full_ms, known.samples >= UNSURE_SAMPLES
+        if not sure:
+            full_ms *= UNSURE_FACTOR
+        upscale = self.upscale_ms if scale < 1.0 else 0.0
+        return still + upscale + scale * scale * full_ms, sure
+
+    def learn(self, motion: str, scale: float, cost_ms: float) -> None:
+        """Takes one measured frame."""
+        if motion == STILL:
+            self.still_ms = cost_ms if self.still_ms is None else (
+                self.still_ms + STILL_RATE * (cost_ms - self.still_ms))
+            return
+        moving_ms = max(0.0, cost_ms - (self.still_ms or 0.0))
+        upscale = self.upscale_ms if scale < 1.0 else 0.0
+        known = self.motions.get(motion)
+        if known is None or known.samples == 0:
+            self.motions[motion] = MotionCost(max(0.0, moving_ms - upscale) / (scale * scale), 1)
+            return
+        # The error is shared between the pass and the upscale in proportion to what each
+        # was predicted to cost: the upscale, the same for every motion, is learned from
+        # all of them (a figure timed at start, on a busy machine, was twice the truth).
+        pass_ms = scale * scale * known.full_ms
+        error = moving_ms - upscale - pass_ms
+        rate = RISE if error > 0 else FALL
+        upscale_share = upscale / (upscale + pass_ms) if upscale + pass_ms > 0 else 0.0
+        self.upscale_ms = max(0.0, self.upscale_ms + rate * error * upscale_share)
+        known.full_ms = max(0.0, known.full_ms + rate * error * (1.0 - upscale_share)
+                            / (scale * scale))
+        known.samples += 1
+
+    def seed(self, motion: str, scale: float, cost_ms: float) -> None:
+        """A calibration draw of the moving pass alone at `scale` took `cost_ms`: the
+        motion's first sample (a measured one, when it has some, is kept)."""
+        known = self.motions.get(motion)
+        if known is None or known.samples == 0:
+            self.motions[motion] = MotionCost(cost_ms / (scale * scale), 1)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"still_ms": self.still_ms, "upscale_ms": self.upscale_ms,
+                "motions": {name: [round(m.full_ms, 4), m.samples]
+                            for name, m in sorted(self.motions.items())}}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CostModel:
+        """The model saved by `to_dict`; raises ValueError (KeyError, TypeError) on a bad one."""
+        still = data["still_ms"]
+        model = cls(None if still is None else float(still), float(data["upscale_ms"]))
+        for name, (full_ms, samples) in data["motions"].items():
+            if not (math.isfinite(float(full_ms)) and int(samples) >= 0):
+                raise ValueError(f"bad cost for {name!r}")
+            # Trusted as it was: a GPU slower today shows in the first frames, whose costs
+            # move the estimate up at once (RISE), and in overruns (the cadence rises).
+            model.motions[str(name)] = MotionCost(float(full_ms), int(samples))
+        return model
+
+
+class FrameGovernor:
+    """Plans each frame of one display from the cost model (see the module docstring).
+
+    `on_drop(name, cost_ms, scale)`: a motion fits neither way (called once per name, with
+    `settings.drop` on or off: the caller leaves it out of the pool, or logs that it stays).
+    `now`: the clock the governor's own cost is measured with."""
+
+    def __init__(self, period_s: float, settings: GovernorSettings = GovernorSettings(),
+                 model: CostModel | None = None, size: tuple[int, int] = (0, 0),
+                 on_drop: Callable[[str, float, float], None] | None = None,
+                 now: Callable[[], float] = time.perf_counter) -> None:
+        if not 0.0 < settings.min_scale <= 1.0:
+            raise ValueError(f"min_scale must be in (0, 1], got {settings.min_scale!r}")
+        self.period_ms = period_s * 1e3
+        self.settings = settings
+        self.model = model or CostModel()
+        self.model.period_ms = period_s * 1e3
+        self.size = size
+        self._on_drop = on_drop
+        self._now = now
+        self._min_scale = _quantised(settings.min_scale)
+        self._motion = STILL  # the motion of the last plan
+        self._cadence = 1  # the cadence of the motion running
+        self._cadence_sure = True  # whether it was chosen from a sure prediction
+        self._scale = 1.0  # the last moving frame's scale
+        self._overruns = 0
+        self._plans: dict[int, FramePlan] = {}
+        #: The last plan's scale and cadence, for the HUD and the perf lines (read from
+        #: their threads: a float and an int, written once a frame).
+        self.last_scale, self.last_cadence = 1.0, 1
+        #: Motions that fit no way (each reported once through on_drop), and those of them
+        #: dropped (pacing.governor_drop): name -> (cost ms, scale).
+        self.too_slow: set[str] = set()
+        self.dropped: dict[str, tuple[float, float]] = {}
+        # Figures for the report.
+        self.frames_scaled = 0
+        self.frames_reduced_cadence = 0
+        self._scales = _Samples(ERRORS_KEPT)
+        self._errors_ms = _Samples(ERRORS_KEPT)
+        self._own_s = _Samples(ERRORS_KEPT)
+
+    # -- the frame -------------------------------------------------------------------------
+
+    def budget_ms(self, cadence: int) -> float:
+        """What a frame presented `cadence` vsyncs after the previous one may cost."""
+        return cadence * self.period_ms * HEADROOM - RESERVE_MS
+
+    def plan(self, frame: int, motion: str) -> FramePlan:
+        """How to draw frame `frame` (the loop's number) showing `motion` (STILL, or the
+        moving pass's name)."""
+        started = self._now()
+        if not self.settings.enabled:
+            plan = FramePlan(frame, motion, 1.0, 1, 0.0)
+        elif motion == STILL:
+            plan = FramePlan(frame, motion, 1.0, 1, self.model.predict(STILL, 1.0)[0])
+        else:
+            if motion != self._motion:
+                self._cadence, self._cadence_sure = self._choose_cadence(motion)
+                self._scale = self._min_scale  # a new motion rises from the bottom
+            elif not self._cadence_sure:
+                # Chosen from a guess: chosen again with every sample until the motion is
+                # known, then kept (steady).
+                self._cadence, self._cadence_sure = self._choose_cadence(motion)
+            scale = self._fitting_scale(motion, self._cadence)
+            if self._scale < scale < 1.0:  # down at once, up by steps (1 only in one go)
+                scale = min(scale, _quantised(self._scale + MAX_RISE))
+            self._scale = scale
+            plan = FramePlan(frame, motion, scale, self._cadence,
+                             self.model.predict(motion, scale)[0])
+            self.frames_scaled += scale < 1.0
+            self.frames_reduced_cadence += self._cadence > 1
+            self._scales.add(scale)
+        if motion == STILL:
+            self._cadence, self._cadence_sure, self._overruns = 1, True, 0
+        self._motion = motion
+        self.last_scale, self.last_cadence = plan.scale, plan.cadence
+        self._remember(plan)
+        self._own_s.add(self._now() - started)
+        return plan
+
+    def observe(self, frame: int, cost_ms: float) -> None:
+        """What frame `frame` cost (its GPU time, or the time from its start to the GPU
+        being done); a frame not planned recently is ignored."""
+        started = self._now()
+        plan = self._plans.pop(frame, None)
+        if plan is not None and self.settings.enabled and math.isfinite(cost_ms):
+            if plan.motion != STILL and plan.predicted_ms > 0:
+                self._errors_ms.add(cost_ms - plan.predicted_ms)
+            self.model.learn(plan.motion, plan.scale, cost_ms)
+            self._watch_overruns(plan, cost_ms)
+            if plan.motion != STILL:
+                self._check_fits(plan.motion)
+        self._own_s.add(self._now() - started)
+
+    def seed(self, motion: str, scale: float, cost_ms: float) -> None:
+        """A calibration draw (see CostModel.seed); may drop the motion at once."""
+        self.model.seed(motion, scale, cost_ms)
+        self._check_fits(motion)
+
+    # -- decisions ------------------------------------------------------------------------
+
+    def _fitting_scale(self, motion: str, cadence: int) -> float:
+        """The largest scale in [min_scale, 1] whose prediction fits the budget; min_scale
+        when none does."""
+        budget = self.budget_ms(cadence)
+        if self.model.predict(motion, 1.0)[0] <= budget:
+            return 1.0
+        low, _ = self.model.predict(motion, 0.0)  # still + upscale: what scaling cannot save
+        top, _ = self.model.predict(motion, 1.0)
+        per_area = max(1e-9, top - (self.model.still_ms or 0.0))  # the pass at full size
+        if budget <= low:
+            return self._min_scale
+        scale = math.sqrt((budget - low) / per_area)
+        return max(self._min_scale, min(1.0 - SCALE_STEP, math.floor(scale / SCALE_STEP) * SCALE_STEP))
+
+    def _fits(self, motion: str, cadence: int) -> bool:
+        return self.model.predict(motion, self._min_scale)[0] <= self.budget_ms(cadence)
+
+    def _choose_cadence(self, motion: str) -> tuple[int, bool]:
+        """The slowest cadence needed at min_scale, and whether the prediction was sure."""
+        sure = self.model.predict(motion, 1.0)[1]
+        if not self.settings.steady_cadence:
+            return 1, sure
+        for cadence in range(1, MAX_CADENCE + 1):
+            if self._fits(motion, cadence):
+                return cadence, sure
+        return MAX_CADENCE, sure
+
+    def _watch_overruns(self, plan: FramePlan, cost_ms: float) -> None:
+        """Frames at min_scale over their budget again and again: the cadence was chosen
+        from too low a cost (the GPU's clock fell, the machine got busy); slow down once."""
+        if plan.motion == STILL or plan.motion != self._motion:
+            return
+        over = plan.scale <= self._min_scale and cost_ms > self.budget_ms(plan.cadence)
+        self._overruns = self._overruns + 1 if over else 0
+        if (self._overruns >= OVERRUNS_TO_SLOW and self.settings.steady_cadence
+                and self._cadence < MAX_CADENCE and plan.cadence == self._cadence):
+            self._cadence += 1
+            self._overruns = 0
+
+    def _check_fits(self, motion: str) -> None:
+        """Reports a motion that is known (sure) not to fit even at the slowest cadence."""
+        if not self.settings.enabled:
+            return
+        predicted, sure = self.model.predict(motion, self._min_scale)
+        slowest = MAX_CADENCE if self.settings.steady_cadence else 1
+        if not sure or predicted <= self.budget_ms(slowest) or motion in self.too_slow:
+            return
+        self.too_slow.add(motion)
+        if self.settings.drop:
+            self.dropped[motion] = (predicted, self._min_scale)
+        if self._on_drop is not None:
+            self._on_drop(motion, predicted, self._min_scale)
+
+    def _remember(self, plan: FramePlan) -> None:
+        self._plans[plan.frame] = plan
+        if len(self._plans) > PLANS_KEPT:
+            del self._plans[next(iter(self._plans))]  # the oldest (dicts keep their order)
+
+    # -- figures ---------------------------------------------------------------------------
+
+    def summary(self) -> dict[str, Any]:
+        """The bench's `governor` figures (issue 13, point 5); milliseconds."""
+        scales = self._scales.values()
+        errors = np.abs(self._errors_ms.values())
+        own_ms = self._own_s.values() * 1e3
+        return {
+            "mode": "auto" if self.settings.enabled else "off",
+            "frames_scaled": self.frames_scaled,
+            "frames_reduced_cadence": self.frames_reduced_cadence,
+            "scale": {"p50": _rounded(np.percentile(scales, 50)) if len(scales) else 1.0,
+                      "min": _rounded(scales.min()) if len(scales) else 1.0},
+            "dropped_transitions": sorted(self.dropped),
+            "prediction_error_ms": {
+                "p50": _rounded(np.percentile(errors, 50)) if len(errors) else 0.0,
+                "p99": _rounded(np.percentile(errors, 99)) if len(errors) else 0.0},
+            "own_ms": {"p50": _rounded(np.percentile(own_ms, 50)) if len(own_ms) else 0.0,
+                       "p99": _rounded(np.percentile(own_ms, 99)) if len(own_ms) else 0.0},
+        }
+
+    def describe_drops(self) -> Iterator[str]:
+        """One line per dropped motion, for reports."""
+        for name, (cost_ms, scale) in sorted(self.dropped.items()):
+            yield f"{name} ({cost_ms:.1f} ms at scale {scale:.2f}, {self.size[0]}x{self.size[1]})"
+
+
+class _Samples:
+    """The newest `capacity` floats, preallocated (a frame appends without allocating)."""
+
+    def __init__(self, capacity: int) -> None:
+        self._values = np.zeros(capacity)
+        self._count = 0
+
+    def add(self, value: float) -> None:
+        self._values[self._count % len(self._values)] = value
+        self._count += 1
+
+    def values(self) -> np.ndarray:
+        return self._values[: min(self._count, len(self._values))].copy()
+
+
+def _quantised(scale: float) -> float:
+    return min(1.0, max(SCALE_STEP, round(scale / SCALE_STEP) * SCALE_STEP))
+
+
+def _rounded(value: float) -> float:
+    return round(float(value), 3)

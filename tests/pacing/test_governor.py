@@ -1,0 +1,232 @@
+"""The frame-cost governor's choices, driven by a fake cost source (a GPU whose frame costs
+follow a formula, since no GPU runs here) and injected time: scale, cadence, dropping,
+learning, late samples, and its report."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import deque
+from dataclasses import dataclass, field
+
+import pytest
+
+from slideshow.pacing import cost_cache
+from slideshow.pacing.fake_time import FakeTime
+from slideshow.pacing.governor import (
+    MAX_CADENCE,
+    STILL,
+    UNSURE_SAMPLES,
+    CostModel,
+    FrameGovernor,
+    FramePlan,
+    GovernorSettings,
+)
+
+PERIOD_S = 1 / 60
+
+
+@dataclass
+class FakeGpuCosts:
+    """A fake cost source: what a frame costs on an imaginary GPU, in ms, from a formula
+    the governor does not know (the still frames, the upscale and each motion at full
+    size), handed back `delay` frames late as GL timer queries are."""
+
+    still_ms: float = 2.0
+    upscale_ms: float = 3.0
+    motions: dict[str, float] = field(default_factory=dict)
+    delay: int = 0
+    pending: deque = field(default_factory=deque)
+
+    def cost_ms(self, plan: FramePlan) -> float:
+        if plan.motion == STILL:
+            return self.still_ms
+        scaled = self.upscale_ms if plan.scale < 1.0 else 0.0
+        return self.still_ms + scaled + plan.scale ** 2 * self.motions[plan.motion]
+
+    def run(self, governor: FrameGovernor, motions: list[str], first_frame: int = 0
+            ) -> list[FramePlan]:
+        """Plans and 'draws' one frame per entry of `motions`; returns the plans."""
+        plans = []
+        for frame, motion in enumerate(motions, start=first_frame):
+            plan = governor.plan(frame, motion)
+            plans.append(plan)
+            self.pending.append((frame, self.cost_ms(plan)))
+            while len(self.pending) > self.delay:
+                governor.observe(*self.pending.popleft())
+        return plans
+
+
+def governor_for(costs: FakeGpuCosts, **settings) -> FrameGovernor:
+    """A governor as a display builds one: the upscale timed at start (here: known)."""
+    drops: list[tuple[str, float, float]] = []
+    governor = FrameGovernor(PERIOD_S, GovernorSettings(**settings),
+                             CostModel(upscale_ms=costs.upscale_ms), size=(1280, 720),
+                             on_drop=lambda *drop: drops.append(drop), now=FakeTime().now)
+    governor.drops = drops  # type: ignore[attr-defined]
+    return governor
+
+
+def test_a_still_photo_is_always_drawn_at_full_size_and_rate_however_dear():
+    costs = FakeGpuCosts(still_ms=40.0)
+    plans = costs.run(governor_for(costs), [STILL] * 30)
+    assert {(plan.scale, plan.cadence) for plan in plans} == {(1.0, 1)}
+
+
+def test_a_cheap_transition_is_drawn_at_full_size_every_vsync_once_known():
+    costs = FakeGpuCosts(motions={"cheap": 5.0})
+    governor = governor_for(costs)
+    plans = costs.run(governor, [STILL] * 10 + ["cheap"] * 30)
+    moving = plans[10:]
+    assert moving[0].scale < 1.0  # unknown: it starts low ...
+    assert all(plan.scale == 1.0 and plan.cadence == 1 for plan in moving[6:])  # ... and rises
+    assert [plan.scale for plan in moving] == sorted(plan.scale for plan in moving)
+
+
+def test_a_transition_too_dear_for_a_period_is_scaled_to_fit_it():
+    costs = FakeGpuCosts(motions={"ripple": 30.0})  # 32 ms at full size, the budget is 13.2
+    governor = governor_for(costs)
+    plans = costs.run(governor, [STILL] * 10 + ["ripple"] * 60)
+    settled = plans[30:]
+    assert {plan.cadence for plan in settled} == {1}
+    budget_ms = governor.budget_ms(1)
+    for plan in settled:
+        assert 0.5 <= plan.scale < 1.0
+        assert costs.cost_ms(plan) <= budget_ms  # it really fits
+    # And it is the largest scale that fits, to within a step of 1/32.
+    scale = settled[-1].scale
+    assert costs.cost_ms(FramePlan(0, "ripple", scale + 2 / 32, 1, 0.0)) > budget_ms * 0.95
+    # Only while it was unsure (its first samples) did it run slower, to be safe.
+    assert governor.frames_scaled == 60 and governor.frames_reduced_cadence <= UNSURE_SAMPLES
+
+
+def test_what_fits_no_scale_runs_at_a_steady_half_rate_and_the_still_after_it_at_full_rate():
+    costs = FakeGpuCosts(motions={"burn": 60.0})  # at scale 0.5: 2 + 3 + 15 = 20 ms > 13.2
+    governor = governor_for(costs)
+    costs.run(governor, [STILL] * 5 + ["burn"] * 40 + [STILL] * 5)  # learns it
+    plans = costs.run(governor, ["burn"] * 40 + [STILL] * 5, first_frame=50)
+    assert [plan.cadence for plan in plans[:40]] == [2] * 40  # steady, from its first frame
+    assert all(costs.cost_ms(plan) <= governor.budget_ms(2) for plan in plans[:40])
+    assert [(plan.scale, plan.cadence) for plan in plans[40:]] == [(1.0, 1)] * 5
+
+
+def test_a_transition_that_fits_no_way_is_reported_once_with_its_cost_and_scale():
+    costs = FakeGpuCosts(motions={"monster": 400.0, "fine": 4.0})
+    governor = governor_for(costs)
+    plans = costs.run(governor, (["monster"] * 20 + [STILL] * 3) * 2 + ["fine"] * 20)
+    assert {plan.cadence for plan in plans[1:20]} == {MAX_CADENCE}  # from its first sample on
+    assert len(governor.drops) == 1
+    name, cost_ms, scale = governor.drops[0]
+    assert name == "monster" and scale == 0.5 and cost_ms > governor.budget_ms(MAX_CADENCE)
+    assert governor.summary()["dropped_transitions"] == ["monster"]
+    assert list(governor.describe_drops()) == [
+        f"monster ({cost_ms:.1f} ms at scale 0.50, 1280x720)"]
+
+
+def test_with_governor_drop_off_the_transition_stays_at_its_best_cadence_and_is_not_dropped():
+    costs = FakeGpuCosts(motions={"monster": 400.0})
+    governor = governor_for(costs, drop=False)
+    plans = costs.run(governor, ["monster"] * 40)
+    assert governor.summary()["dropped_transitions"] == []
+    assert governor.drops and governor.drops[0][0] == "monster"  # told, to log it
+    assert {plan.cadence for plan in plans[10:]} == {MAX_CADENCE}
+
+
+def test_cadence_full_never_slows_down_and_scales_to_the_minimum_instead():
+    costs = FakeGpuCosts(motions={"burn": 60.0})
+    plans = costs.run(governor_for(costs, steady_cadence=False), ["burn"] * 40)
+    assert {plan.cadence for plan in plans} == {1}
+    assert {plan.scale for plan in plans[5:]} == {0.5}
+
+
+def test_the_minimum_scale_is_honoured():
+    costs = FakeGpuCosts(motions={"ripple": 30.0})
+    plans = costs.run(governor_for(costs, min_scale=0.75), ["ripple"] * 40)
+    assert min(plan.scale for plan in plans) >= 0.75
+    # 0.75 does not fit one period: at half rate it is drawn as large as two allow.
+    assert {plan.cadence for plan in plans[10:]} == {2}
+    assert 0.75 < plans[-1].scale < 1.0
+
+
+def test_off_plans_every_frame_at_full_size_and_rate():
+    costs = FakeGpuCosts(motions={"burn": 60.0})
+    governor = governor_for(costs, enabled=False)
+    plans = costs.run(governor, ["burn"] * 30)
+    assert {(plan.scale, plan.cadence) for plan in plans} == {(1.0, 1)}
+    assert governor.summary()["mode"] == "off" and governor.frames_scaled == 0
+
+
+def test_samples_that_come_back_frames_later_are_matched_to_their_own_frames():
+    late = FakeGpuCosts(motions={"ripple": 30.0}, delay=2)
+    on_time = FakeGpuCosts(motions={"ripple": 30.0})
+    script = [STILL] * 10 + ["ripple"] * 60
+    plans_late = late.run(governor_for(late), script)
+    plans_on_time = on_time.run(governor_for(on_time), script)
+    assert plans_late[-1].scale == plans_on_time[-1].scale
+
+
+def test_when_the_gpu_slows_down_mid_transition_the_cadence_rises_once_and_stays():
+    costs = FakeGpuCosts(motions={"wipe": 20.0})
+    governor = governor_for(costs)
+    costs.run(governor, ["wipe"] * 30 + [STILL] * 3)  # known: fits one period scaled
+    first = costs.run(governor, ["wipe"] * 10, first_frame=40)
+    assert {plan.cadence for plan in first} == {1}
+    costs.motions["wipe"] = 80.0  # the driver dropped its clocks
+    later = costs.run(governor, ["wipe"] * 30, first_frame=50)
+    cadences = [plan.cadence for plan in later]
+    assert cadences[-1] == 2 and cadences == sorted(cadences)
+    # On its vsyncs again (the budget's headroom absorbs the estimate's last wobble).
+    assert all(costs.cost_ms(plan) <= plan.cadence * PERIOD_S * 1e3 for plan in later[-10:])
+
+
+def test_a_remembered_model_starts_the_transition_at_the_right_scale_at_once():
+    costs = FakeGpuCosts(motions={"ripple": 30.0})
+    first = governor_for(costs)
+    costs.run(first, [STILL] * 10 + ["ripple"] * 60)
+    learned_scale = first.plan(999, "ripple").scale
+    model = CostModel.from_dict(json.loads(json.dumps(first.model.to_dict())))
+    second = FrameGovernor(PERIOD_S, GovernorSettings(), model)
+    plans = costs.run(second, ["ripple"] * 5)
+    assert [(plan.scale, plan.cadence) for plan in plans] == [(learned_scale, 1)] * 5
+    assert all(costs.cost_ms(plan) <= second.budget_ms(1) for plan in plans)
+
+
+def test_a_calibration_seed_sets_a_new_motions_cost_and_can_drop_it_before_it_is_ever_shown():
+    costs = FakeGpuCosts(motions={"cheap": 5.0})
+    governor = governor_for(costs)
+    costs.run(governor, [STILL] * 10)
+    governor.seed("cheap", 0.5, 1.25)  # 5 ms at full size
+    assert governor.model.motions["cheap"].full_ms == pytest.approx(5.0)
+    for _ in range(3):  # a seed and a few samples make it sure
+        governor.seed("huge", 0.5, 200.0)
+        governor.model.motions["huge"].samples += 1
+    governor.seed("huge", 0.5, 200.0)
+    assert [drop[0] for drop in governor.drops] == ["huge"]
+
+
+def test_the_summary_reports_scale_cadence_errors_and_its_own_cost():
+    costs = FakeGpuCosts(motions={"ripple": 30.0, "burn": 60.0})
+    time = FakeTime(read_cost_s=2e-6)
+    governor = FrameGovernor(PERIOD_S, GovernorSettings(), now=time.now)
+    costs.run(governor, [STILL] * 10 + ["ripple"] * 40 + [STILL] * 5 + ["burn"] * 40)
+    summary = governor.summary()
+    assert summary["frames_scaled"] == 80 and summary["frames_reduced_cadence"] > 0
+    assert 0.5 <= summary["scale"]["min"] <= summary["scale"]["p50"] < 1.0
+    assert summary["prediction_error_ms"]["p50"] < summary["prediction_error_ms"]["p99"]
+    assert summary["own_ms"]["p99"] == pytest.approx(0.002)  # one clock read apart
+
+
+def test_the_cost_cache_round_trips_and_a_damaged_file_is_a_fresh_start(tmp_path, caplog):
+    model = CostModel(still_ms=2.5, upscale_ms=4.0)
+    model.learn("ripple", 0.5, 12.0)
+    path = cost_cache.cost_file(tmp_path, "llvmpipe", (1280, 720))
+    cost_cache.save(path, model, "llvmpipe", (1280, 720))
+    loaded = cost_cache.load(path, "llvmpipe", (1280, 720))
+    assert loaded is not None and loaded.to_dict()["motions"] == model.to_dict()["motions"]
+    assert cost_cache.load(path, "llvmpipe", (1920, 1080)) is None  # another size's file
+    assert cost_cache.cost_file(tmp_path, "llvmpipe", (1920, 1080)) != path
+    path.write_text("{not json", encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        assert cost_cache.load(path, "llvmpipe", (1280, 720)) is None
+    assert str(path) in caplog.text and "measuring them again" in caplog.text
+    assert cost_cache.load(tmp_path / "absent.json", "llvmpipe", (1280, 720)) is None

@@ -56,6 +56,10 @@ class Scene(Protocol):
     def draw(self) -> None:
         """Draws the current state."""
 
+    def prepare_in_slack(self, slack_s: float) -> None:
+        """After the present, while no transition runs: prepares what later frames need
+        (transitions compiled and warmed up), only what fits `slack_s` seconds."""
+
 
 class FrameLoop:
     def __init__(self, surface: Surface, scene: Scene, presenter: Presenter, clock: VsyncClock,
@@ -135,3 +139,7 @@ class FrameLoop:
         # with a margin) leaves of the period. Only that may go to the garbage collector.
         slack_s = period_s - 1.5 * self._work_s - SLACK_MARGIN_S
         self.gc.collect_in_slack(slack_s, self.scene.transition_active)
+        if not self.scene.transition_active:
+            # What the collector left of the slack goes to the scene's preparation.
+            self.scene.prepare_in_slack(
+                self.budget.remaining_s() - 1.5 * self._work_s - SLACK_MARGIN_S)

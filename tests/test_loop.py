@@ -273,6 +273,7 @@ class FakeGarbageScene:
 
     def drain(self, budget) -> None: ...
     def upload(self, budget) -> None: ...
+    def prepare_in_slack(self, slack_s: float) -> None: ...
     def draw(self) -> None: ...
 
     def step(self, dt_s: float) -> None:
@@ -303,3 +304,51 @@ def test_garbage_made_inside_frames_is_collected_between_frames(mode, expect_in_
     assert summary["collections"] > 0
     assert (summary["in_frame"] > 0) is expect_in_frame
     assert gc.isenabled()
+
+
+class FakeTransitionScene:
+    """A transition runs in frames 10-19 (counted from 0); the draw costs 3 ms; records
+    the slack each frame was given after its present."""
+
+    def __init__(self, time: FakeTime) -> None:
+        self.time = time
+        self.frame = -1
+        self.slack_s: dict[int, float] = {}
+
+    @property
+    def transition_active(self) -> bool:
+        return 10 <= self.frame < 20
+
+    def drain(self, budget) -> None:
+        self.frame += 1
+
+    def upload(self, budget) -> None: ...
+    def step(self, dt_s: float) -> None: ...
+
+    def draw(self) -> None:
+        self.time.advance(0.003)
+
+    def prepare_in_slack(self, slack_s: float) -> None:
+        self.slack_s[self.frame] = slack_s
+
+
+def test_the_scene_gets_the_slack_after_the_present_only_while_no_transition_runs():
+    time = FakeTime(start_s=10.0, read_cost_s=1e-6)
+    surface = FakeInstantSurface(time)
+    period_s = 1 / 60
+    gc_control = GcControl("frame", now=time.now)
+    scene = FakeTransitionScene(time)
+    loop = FrameLoop(surface, scene, Presenter(surface, period_s, "paced", now=time.now,
+                                               sleep=time.sleep),
+                     VsyncClock(period_s), FrameStats(period_s, 64), PhaseTimer(PHASES, 64),
+                     gc_control, now=time.now)
+    try:
+        for _ in range(30):
+            loop.run_frame()
+    finally:
+        gc_control.close()
+    assert sorted(scene.slack_s) == [*range(10), *range(20, 30)]
+    # What is left of the period once the next frame's work (3 ms, with a margin) is set
+    # aside: about 16.7 - 1.5 x 3 - 1 ms.
+    for frame in range(1, 10):
+        assert 0.009 < scene.slack_s[frame] < 0.0115, (frame, scene.slack_s[frame])

@@ -51,6 +51,7 @@ class PhotoDrawer(Protocol):
     def begin_transition(self) -> float | None: ...
     @property
     def transition_name(self) -> str: ...
+    def prepare_in_slack(self, slack_s: float) -> str | None: ...
     def swap_photos(self) -> None: ...
     def draw(self, progress: float) -> None: ...
 
@@ -337,6 +338,17 @@ class Show:
         self.paths_shown.append(self._next_path)
         if self.on_shown is not None:
             self.on_shown(self._next_path)
+
+    def prepare_in_slack(self, slack_s: float) -> None:
+        """Lets the drawer make a transition ready in `slack_s` seconds after a present,
+        only while a photo is held: never during a transition, and not before the first
+        photo is on screen, so that no compile can hold it (the first fade-in is the
+        built-in crossfade)."""
+        if self._progress is not None or self.photos_shown == 0:
+            return
+        name = self._drawer.prepare_in_slack(slack_s)
+        if name is not None:
+            self.note(f"transition ready: {name}")
 
     def _watch_kicks(self) -> None:
         if self._audio_motion is None or self._overlay is None:

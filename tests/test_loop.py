@@ -219,11 +219,13 @@ def test_window_under_xvfb_detects_a_non_blocking_swap_and_paces(red_photos, x_d
 def test_bench_cli_writes_the_json_fields(red_photos, tmp_path):
     out = tmp_path / "bench.json"
     shot = tmp_path / "last.png"
+    launched_s = time.monotonic()
     result = subprocess.run(
         [sys.executable, "-m", "slideshow", "bench", str(red_photos), "--headless", "--size", "160x90",
          "--frames", "150", "--json", str(out), "--screenshot", str(shot), "--interval", "0.5",
          "--transition", "0.1", "--config", str(EMPTY_TOML)],
         capture_output=True, text=True, timeout=120)
+    lifetime_s = time.monotonic() - launched_s
     assert result.returncode == 0, result.stderr
     figures = json.loads(out.read_text())
     assert figures["frames"] == 150 and figures["vsync"] == "paced"
@@ -243,6 +245,13 @@ def test_bench_cli_writes_the_json_fields(red_photos, tmp_path):
     assert timeline["frame"] == sorted(timeline["frame"])
     assert max(timeline["dt_ms"]) == figures["dt_ms"]["max"]
     assert any(text.startswith("photo taken: red-") for _, text in timeline["events"])
+    # The first photo came on screen within the process's life, in the frame after its
+    # fade-in began (or in that frame, after a catch-up step), and the report says so.
+    first_fade = min(frame for frame, text in timeline["events"]
+                     if text.startswith("transition begins"))
+    assert figures["first_photo_frame"] in (first_fade, first_fade + 1)
+    assert 0.0 < figures["first_photo_s"] < lifetime_s
+    assert f"first photo: {figures['first_photo_s']:.3f} s after launch" in result.stdout
 
 
 class FakeInstantSurface:

@@ -32,6 +32,7 @@ from slideshow.config import Config
 from slideshow.health.perf import DisplayCounts, DisplayHealth
 from slideshow.loop import PHASES, FrameLoop
 from slideshow.pacing import FrameStats, PhaseTimer, VsyncClock
+from slideshow.pacing.launch import launch_time_s
 from slideshow.pacing.presenter import Presenter
 from slideshow.pacing.slow_frames import slowest_frames
 from slideshow.run.parts import DisplayParts, SharedParts, open_display_parts
@@ -80,6 +81,7 @@ class _BuildFigures:
     gl_error: str = ""
     audio: dict[str, Any] = field(default_factory=lambda: {"source": "off"})
     last_frame: np.ndarray | None = None
+    preparation: dict[str, Any] = field(default_factory=dict)  # the deck's summary()
 
 
 class DisplayRun:
@@ -108,6 +110,10 @@ class DisplayRun:
         self._measured_before = 0  # frames measured by the loops of earlier builds
         self._events: list[tuple[int, str]] = []  # the show's events, every build's
         self._parts: DisplayParts | None = None  # the running build's, for the perf reporter
+        # The process's launch on the presenter's clock (None: unknown), and the first frame
+        # that showed a photo with its present time: the report's first_photo_s.
+        self._launch_s = launch_time_s()
+        self._first_photo: tuple[int, float] | None = None
 
     # -- control, from the main thread ---------------------------------------------------
 
@@ -215,6 +221,9 @@ class DisplayRun:
             finally:
                 self._measured_before += loop.measured_frames
                 self._events += parts.show.events
+                show = parts.show
+                if self._first_photo is None and show.first_photo_present_s is not None:
+                    self._first_photo = (show.first_photo_frame, show.first_photo_present_s)
             self._parts = None  # its counts go into self._counts next
             return self._take_figures(parts)
 
@@ -251,7 +260,8 @@ class DisplayRun:
                             ("decoded", pipeline.decoded), ("failed", pipeline.failed),
                             ("worker_restarts", pipeline.restarts)):
             self._counts[name] += value
-        figures = _BuildFigures(transitions=parts.deck.names, gl_error=self.surface.ctx.error)
+        figures = _BuildFigures(transitions=parts.deck.names, gl_error=self.surface.ctx.error,
+                                preparation=parts.deck.summary())
         if parts.overlay is not None:
             figures.audio = parts.overlay.summary()
         if self.settings.capture_last_frame:
@@ -269,13 +279,20 @@ class DisplayRun:
         elapsed_s = self._now() - self._started_s if self._started_s else 0.0
         stats, phases, surface = timing.stats, timing.phases, self.surface
         frame_index, dt_s = stats.timeline()
+        first_frame, first_photo_s = None, None
+        if self._first_photo is not None:
+            first_frame, present_s = self._first_photo
+            if self._launch_s is not None:
+                first_photo_s = round(present_s - self._launch_s, 3)
         return RunReport(
             seconds=round(elapsed_s, 3), refresh_hz=round(1.0 / timing.clock.period_s, 3),
             vsync=timing.presenter.mode, size=tuple(surface.size), surface=surface.kind,
             renderer=surface.renderer, frames=stats.summary(), histogram=stats.histogram(),
             chart=stats.render_chart(), phase_ms=phases.percentiles_ms(),
             gc=self.shared.gc_control.summary(),
-            show={**self._counts, "transitions": figures.transitions, "gl_error": figures.gl_error},
+            show={**self._counts, "transitions": figures.transitions, "gl_error": figures.gl_error,
+                  "preparation": figures.preparation},
+            first_photo_s=first_photo_s, first_photo_frame=first_frame,
             audio=figures.audio, slowest=slowest_frames(stats, phases, self._events),
             last_frame=figures.last_frame, display=self.settings.name,
             timeline={"frame": frame_index.tolist(), "dt_ms": np.round(dt_s * 1e3, 3).tolist()},

@@ -146,6 +146,11 @@ class Show:
         self.photos_shown = 0
         self.late_photos = 0
         self.paths_shown: list[str] = []
+        #: The loop's number of the first frame that showed a photo (its fade-in with
+        #: progress above 0, or held), and when that frame was presented (the loop's clock,
+        #: learnt from the budget of the frame after it); None until then.
+        self.first_photo_frame: int | None = None
+        self.first_photo_present_s: float | None = None
         #: What happened at which frame (the loop's frame number), for `slideshow bench` to
         #: show next to its slowest frames; a few entries per photo, the last ones kept.
         self.events: deque[tuple[int, str]] = deque(maxlen=EVENTS_KEPT)
@@ -213,6 +218,8 @@ class Show:
 
     def drain(self, budget: FrameBudget) -> None:
         self._frame += 1
+        if self.first_photo_frame == self._frame - 1 and self.first_photo_present_s is None:
+            self.first_photo_present_s = budget.started_s  # the previous frame's present
         if self._overlay is not None:
             try:
                 self._overlay.drain()
@@ -373,7 +380,10 @@ class Show:
                 self.ken_burns_guard.failed(exc)
         if self._audio_motion is not None and self._audio_motion.energy and self._overlay is not None:
             self._drawer.set_audio_energy(self._overlay.bass)
-        self._drawer.draw(self._progress if self._progress is not None else 0.0)
+        progress = self._progress if self._progress is not None else 0.0
+        if self.first_photo_frame is None and (progress > 0.0 or self.photos_shown > 0):
+            self.first_photo_frame = self._frame
+        self._drawer.draw(progress)
         if self._overlay is not None:
             try:
                 self._overlay.draw()

@@ -6,7 +6,7 @@ Why a process: a driver compiles a program for real at its first draw, on the dr
 thread. On llvmpipe (Mesa 22.3, 2 cores, 1280x720) that JIT took 100-820 ms per transition
 with a cold cache, 2.4-3.9 s for the 38; Mesa then keeps the result on disk (as NVIDIA's
 driver does), where another process finds it: after this process had drawn them all, the
-show's own first draws cost 1-4 ms more than later ones instead of 2.2-2.8 s more in all.
+show's own first draws cost 2-4 ms more than later ones, instead of 2.4-2.8 s more in all.
 A thread of the show would hold the GIL through each JIT; a process at nice 19 and
 SCHED_IDLE (as the image workers) takes only time no one else wants.
 

@@ -5,15 +5,14 @@ the ready ones, then back to random).
 
 Nothing of the pool is drawn before the first frame. Drivers compile for real at a
 program's first draw: llvmpipe's JIT took 100-820 ms per transition on a cold shader cache
-here (5.5 s for the 38), and its warm-up draws at full size 9-28 ms each even on a warm
-one (0.6 s), all of it before the first photo. Now each transition becomes ready in a
+here (2.4-3.9 s for the 38), and the old warm-up draws at full size 9-28 ms each even on a
+warm one (0.6 s), all of it before the first photo. Now each transition becomes ready in a
 `prepare_step`: compiled, then drawn once into an 8x8 corner of the bound framebuffer (the
 surface's, so the driver builds the variant the show will use; a geometry transition's
-own target is allocated at the framebuffer's size), with `ctx.finish()` so nothing of it
-spills into the next frame. The show calls it from the frame loop's slack while a photo
-is held, never during a transition (slideshow/show/timeline.py), and the pick sees a
-transition only once it is ready: until then a photo change uses the photo pass's
-built-in crossfade.
+own target is allocated at the frames' size), with `ctx.finish()` so nothing of it spills
+into the next frame. The show calls it from the frame loop's slack while a photo is held,
+never during a transition (slideshow/show/timeline.py), and the pick sees a transition
+only once it is ready: until then a photo change uses the photo pass's built-in crossfade.
 
 A step is taken only when its predicted cost fits the slack it is given: an exponential
 average of this display's measured steps (compile, warm draw, finish and the `on_ready`
@@ -22,10 +21,11 @@ and copied back whole: 13-42 ms a step here against 2-3 ms), each seeded at `SEE
 A step that fits no slack (a geometry one on llvmpipe; any on a cold shader cache:
 hundreds of ms) is still taken once `FORCE_AFTER_S` have passed without a step: it holds
 one frame of a held photo that long, which `forced` counts (`overran` counts every step
-that took longer than the slack it was given, forced or mispredicted). With a `warmer` (slideshow/gpu/shader_warmer.py,
-a low-priority process filling the driver's shader cache), the transitions it has finished
-go first, and while it runs none it has not finished is compiled here at all: the slow
-first compile happens in that process, not on the render thread.
+that took longer than the slack it was given, forced or mispredicted). With a `warmer`
+(slideshow/gpu/shader_warmer.py, a low-priority process filling the driver's shader
+cache), the transitions it has finished go first, and while it runs none it has not
+finished is compiled here at all: the slow first compile happens in that process, not on
+the render thread.
 """
 
 from __future__ import annotations

@@ -84,6 +84,10 @@ class CostSource(Protocol):
         """(frame, cost ms) of frames whose cost is known now; `frame_ms` is the frame just
         presented's time from its start to the GPU finishing it."""
 
+    def prepare_in_slack(self, slack_s: float) -> None:
+        """After the present, while no transition runs: prepares what later frames need
+        (transitions compiled and warmed up), only what fits `slack_s` seconds."""
+
 
 class FrameLoop:
     def __init__(self, surface: Surface, scene: Scene, presenter: Presenter, clock: VsyncClock,
@@ -178,3 +182,7 @@ class FrameLoop:
         # with a margin) leaves of the period. Only that may go to the garbage collector.
         slack_s = period_s - 1.5 * self._work_s - SLACK_MARGIN_S
         self.gc.collect_in_slack(slack_s, self.scene.transition_active)
+        if not self.scene.transition_active:
+            # What the collector left of the slack goes to the scene's preparation.
+            self.scene.prepare_in_slack(
+                self.budget.remaining_s() - 1.5 * self._work_s - SLACK_MARGIN_S)

@@ -219,11 +219,13 @@ def test_window_under_xvfb_detects_a_non_blocking_swap_and_paces(red_photos, x_d
 def test_bench_cli_writes_the_json_fields(red_photos, tmp_path):
     out = tmp_path / "bench.json"
     shot = tmp_path / "last.png"
+    launched_s = time.monotonic()
     result = subprocess.run(
         [sys.executable, "-m", "slideshow", "bench", str(red_photos), "--headless", "--size", "160x90",
          "--frames", "150", "--json", str(out), "--screenshot", str(shot), "--interval", "0.5",
          "--transition", "0.1", "--config", str(EMPTY_TOML)],
         capture_output=True, text=True, timeout=120)
+    lifetime_s = time.monotonic() - launched_s
     assert result.returncode == 0, result.stderr
     figures = json.loads(out.read_text())
     assert figures["frames"] == 150 and figures["vsync"] == "paced"
@@ -243,6 +245,13 @@ def test_bench_cli_writes_the_json_fields(red_photos, tmp_path):
     assert timeline["frame"] == sorted(timeline["frame"])
     assert max(timeline["dt_ms"]) == figures["dt_ms"]["max"]
     assert any(text.startswith("photo taken: red-") for _, text in timeline["events"])
+    # The first photo came on screen within the process's life, in the frame after its
+    # fade-in began (or in that frame, after a catch-up step), and the report says so.
+    first_fade = min(frame for frame, text in timeline["events"]
+                     if text.startswith("transition begins"))
+    assert figures["first_photo_frame"] in (first_fade, first_fade + 1)
+    assert 0.0 < figures["first_photo_s"] < lifetime_s
+    assert f"first photo: {figures['first_photo_s']:.3f} s after launch" in result.stdout
 
 
 class FakeInstantSurface:
@@ -274,6 +283,7 @@ class FakeGarbageScene:
 
     def drain(self, budget) -> None: ...
     def upload(self, budget) -> None: ...
+    def prepare_in_slack(self, slack_s: float) -> None: ...
     def draw(self, scale: float = 1.0) -> None: ...
 
     def step(self, dt_s: float) -> None:
@@ -330,6 +340,7 @@ class FakeHeavyScene:
 
     def drain(self, budget) -> None: ...
     def upload(self, budget) -> None: ...
+    def prepare_in_slack(self, slack_s: float) -> None: ...
 
     def step(self, dt_s: float) -> None:
         self.steps += 1
@@ -366,3 +377,53 @@ def test_the_loop_draws_at_the_governors_scale_and_presents_at_its_cadence():
     assert scene.steps - steps_before == 120  # the animation stepped by both periods
     assert {round(scale, 5) for scale in scene.scales[-60:]} == {scene.scales[-1]}
     assert 0.5 <= scene.scales[-1] < 1.0
+
+
+class FakeTransitionScene:
+    """A transition runs in frames 10-19 (counted from 0); the draw costs 3 ms; records
+    the slack each frame was given after its present."""
+
+    def __init__(self, time: FakeTime) -> None:
+        self.time = time
+        self.frame = -1
+        self.slack_s: dict[int, float] = {}
+
+    @property
+    def transition_active(self) -> bool:
+        return 10 <= self.frame < 20
+
+    def drain(self, budget) -> None:
+        self.frame += 1
+
+    def upload(self, budget) -> None: ...
+    def step(self, dt_s: float) -> None: ...
+
+    motion = ""  # the governor sees a still photo: it never changes the slack given here
+
+    def draw(self, scale: float = 1.0) -> None:
+        self.time.advance(0.003)
+
+    def prepare_in_slack(self, slack_s: float) -> None:
+        self.slack_s[self.frame] = slack_s
+
+
+def test_the_scene_gets_the_slack_after_the_present_only_while_no_transition_runs():
+    time = FakeTime(start_s=10.0, read_cost_s=1e-6)
+    surface = FakeInstantSurface(time)
+    period_s = 1 / 60
+    gc_control = GcControl("frame", now=time.now)
+    scene = FakeTransitionScene(time)
+    loop = FrameLoop(surface, scene, Presenter(surface, period_s, "paced", now=time.now,
+                                               sleep=time.sleep),
+                     VsyncClock(period_s), FrameStats(period_s, 64), PhaseTimer(PHASES, 64),
+                     gc_control, now=time.now)
+    try:
+        for _ in range(30):
+            loop.run_frame()
+    finally:
+        gc_control.close()
+    assert sorted(scene.slack_s) == [*range(10), *range(20, 30)]
+    # What is left of the period once the next frame's work (3 ms, with a margin) is set
+    # aside: about 16.7 - 1.5 x 3 - 1 ms.
+    for frame in range(1, 10):
+        assert 0.009 < scene.slack_s[frame] < 0.0115, (frame, scene.slack_s[frame])

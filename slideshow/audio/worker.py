@@ -51,8 +51,8 @@ from slideshow.audio.sources import (
     ToneSource,
 )
 from slideshow.audio.spectrum import FftBackend, Spectrum, SpectrumConfig
-from slideshow.workers.image_worker import _die_with_parent
 from slideshow.workers.latest import LatestValue
+from slideshow.workers.processes import die_with_parent
 
 HOP_S = 0.01  # one hop: how often bins are published (100 per second)
 _STALL_S = 0.2  # capture silent this long: feed zeros (the device paused or is gone)
@@ -69,7 +69,7 @@ def run_audio_worker(value_name: str, spec: SourceSpec, config: SpectrumConfig,
     the pipe closes or when the parent is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _lower_priority()
-    if parent_pid is not None and not _die_with_parent(parent_pid):
+    if parent_pid is not None and not die_with_parent(parent_pid):
         return
 
     layout = BlockLayout.from_config(config)

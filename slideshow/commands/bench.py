@@ -31,7 +31,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Runs the show (photo decode workers, uploads, a transition every couple "
         "of seconds, and the visualizer listening to a synthetic beat) and reports how evenly "
         "frames were presented: the dt histogram, percentiles, missed vsyncs, per-phase times "
-        "and garbage-collector pauses. Detection and warm-up frames are not counted. "
+        "and garbage-collector pauses, and how long after the launch the first photo was on "
+        "screen. Detection and warm-up frames are not counted. "
         "Defaults here: --seconds 10 --interval 2 --transition 1 --audio synthetic, in a "
         "1280x720 window, so that runs compare.")
     parser.add_argument("paths", nargs="*", metavar="PATH",
@@ -219,6 +220,9 @@ def bench_figures(report: Any, settings: dict[str, Any] | None = None) -> dict[s
         "size": list(report.size),
         "renderer": report.renderer,
         "slowest": report.slowest,
+        # Launch to the present of the first frame showing a photo, and that frame's index.
+        "first_photo_s": report.first_photo_s,
+        "first_photo_frame": report.first_photo_frame,
         # Every measured frame and the show's events, for plots and comparisons later.
         "timeline": {**report.timeline, "events": [list(event) for event in report.events]},
         "display": report.display or "window",
@@ -226,6 +230,19 @@ def bench_figures(report: Any, settings: dict[str, Any] | None = None) -> dict[s
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                     "python": platform.python_version()},
     }
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def _first_photo_line(figures: dict[str, Any]) -> str:
+    frame, seconds = figures.get("first_photo_frame"), figures.get("first_photo_s")
+    if frame is None:
+        return "first photo: none shown"
+    if seconds is None:
+        return f"first photo: frame {frame} (the launch time is unknown on this system)"
+    return f"first photo: {seconds:.3f} s after launch (frame {frame})"
 
 
 def _numbered(path: str, index: int) -> str:
@@ -263,6 +280,14 @@ def format_report(figures: dict[str, Any], chart: str) -> str:
     lines.append(f"photos: {show['photos_shown']} shown, {show['decoded']} decoded, "
                  f"{show['failed']} failed, {show['late_photos']} late, "
                  f"{show['worker_restarts']} worker restarts")
+    lines.append(_first_photo_line(figures))
+    preparation = show.get("preparation")
+    if preparation:
+        step_ms = preparation["step_ms"]
+        lines.append(f"transitions: {preparation['ready']} of {preparation['pool']} ready after "
+                     f"{preparation['steps']} steps ({preparation['forced']} forced, "
+                     f"{preparation['overran']} over their slack), step ms p50 "
+                     f"{_ms(step_ms['p50'])} max {_ms(step_ms['max'])}")
     if figures.get("slowest"):
         lines.append(format_slowest(figures["slowest"]))
     return "\n".join(lines)

@@ -6,7 +6,7 @@ budget, a fence) into a staging texture, and then composes it once, in strips ov
 frames, into a display-sized frame texture: centred, over a black letterbox or (fit
 "blur") a blurred copy of itself, transparency shown over that, rows in GL's bottom-up
 order. Every frame after that is cheap: a held photo is a framebuffer blit, a transition
-(from the TransitionDeck, else the built-in crossfade) reads two whole frames. On llvmpipe
+(from the TransitionDeck's ready ones, else the built-in crossfade) reads two whole frames. On llvmpipe
 (2 cores, 1280x720) that took a held frame from about 7 ms of rasterising to well under
 1 ms. Textures are allocated once at the display's size, so photos of any shape never
 reallocate GPU memory. `load_next` uploads and composes at once, for tests and tools."""
@@ -90,7 +90,7 @@ class PhotoPass:
                                          fence_factory=fence_factory)
         self._upload: UploadJob | None = None
         self._front = 0  # index of the frame shown when progress == 0
-        # The transitions to draw between the frames; without a deck, the built-in crossfade.
+        # The transitions to draw between the frames; without a ready one, the built-in crossfade.
         self._deck = deck
         self._transition: TransitionPass | None = None
         self._staged_size = display_size
@@ -170,33 +170,42 @@ class PhotoPass:
         self._reduce_vao.render(moderngl.TRIANGLES, vertices=3)
 
     def warm_up(self) -> None:
-        """Runs every program once, into the bound framebuffer and a frame still black.
+        """Runs every program of its own once, into the bound framebuffer and a frame
+        still black (the deck's transitions are prepared while the show runs:
+        `prepare_in_slack`).
 
         Drivers compile a shader for real at its first draw (llvmpipe's JIT took about
         30 ms): this moves that cost before the first frame instead of into the first
-        transition. The uploader's buffers get their storage now too. Call it before the loop, with the surface's framebuffer bound."""
+        transition. The uploader's buffers get their storage now too. Call it before the
+        loop, with the surface's framebuffer bound."""
         self._staged_size, self._composed_rows = (1, 1), 0
         self.compose_step(strips=1)
         self._targets[1 - self._front].clear(0.0, 0.0, 0.0, 1.0)
         self.draw(0.5)
         self.draw(0.0)
         self._draw_view(self._frames[self._front], (0.1, 0.1, 0.8, 0.8))
-        if self._deck is not None:
-            self._deck.warm_up(self._frames[self._front], self._frames[1 - self._front])
         self._uploader.warm_up(self._staging)
         self.ctx.finish()
 
-    def begin_transition(self) -> float | None:
-        """Picks the transition for the coming photo change; returns its own duration in
-        seconds when it has one (None: the show's)."""
+    def prepare_in_slack(self, slack_s: float) -> str | None:
+        """Makes one more of the deck's transitions ready when that fits `slack_s` seconds
+        (slideshow/gpu/transition_deck.py), drawing into a corner of the bound framebuffer
+        that the next frame covers; returns its name, or None."""
         if self._deck is None:
             return None
-        self._transition = self._deck.next()  # None: the pool is empty, the crossfade
+        return self._deck.prepare_step(slack_s, self._frames[self._front],
+                                       self._frames[1 - self._front])
+
+    def begin_transition(self) -> float | None:
+        """Picks the transition for the coming photo change among the deck's ready ones
+        (the built-in crossfade while none is); returns its own duration in seconds when it
+        has one (None: the show's)."""
+        self._transition = self._deck.next() if self._deck is not None else None
         return self._transition.transition.duration_s if self._transition is not None else None
 
     @property
     def transition_name(self) -> str:
-        """The transition the last `begin_transition` picked (crossfade without a deck)."""
+        """The transition the last `begin_transition` picked ("crossfade" for the built-in)."""
         return self._transition.transition.name if self._transition is not None else "crossfade"
 
     def swap_photos(self) -> None:
@@ -214,8 +223,9 @@ class PhotoPass:
 
     def draw(self, progress: float) -> None:
         """Draws the old photo crossfaded into the new one (progress 0..1) into the bound
-        framebuffer, each through its view. Without a deck, the built-in crossfade
-        shows whole frames."""
+        framebuffer, each through its view, by the transition `begin_transition` picked;
+        without one (no deck, or none of its transitions ready yet), by the built-in
+        crossfade."""
         if progress <= 0.0 or progress >= 1.0:
             role = 0 if progress <= 0.0 else 1
             shown = self._front if role == 0 else 1 - self._front

@@ -145,12 +145,29 @@ class TransitionPass:
             self._sampler.clear(0)
             self._sampler.clear(1)
 
+    def warm_up(self, from_tex: moderngl.Texture, to_tex: moderngl.Texture,
+                viewport: tuple[int, int, int, int]) -> None:
+        """Draws once into `viewport` of the bound framebuffer (then restores its viewport):
+        drivers compile a program for real at its first draw (llvmpipe's JIT), for the
+        target's format, so this draw must go where the show's will. A geometry
+        transition's own target is allocated now at the frames' size, not in a frame."""
+        if self.transition.vertex is not None:
+            self._target_covering(from_tex.size)
+        framebuffer = self.ctx.fbo
+        previous = framebuffer.viewport
+        framebuffer.viewport = viewport
+        try:
+            self.draw(from_tex, to_tex, 0.5)
+        finally:
+            framebuffer.viewport = previous
+
     def _draw_geometry(self, stage: VertexStage, size: tuple[int, int]) -> None:
         previous = self.ctx.fbo
-        # Sized as the whole framebuffer and drawn through the same viewport: a governor's
-        # scale that changes every frame (slideshow/gpu/scaled_target.py) allocates nothing;
-        # the copy back writes outside the viewport only what nobody reads.
-        target = self._target_sized(tuple(previous.size))
+        # Sized as the whole framebuffer (warm_up allocates it so before the first frame)
+        # and drawn through the viewport: a governor's scale that changes every frame
+        # (slideshow/gpu/scaled_target.py) allocates nothing; the copy back writes outside
+        # the viewport only what nobody reads.
+        target = self._target_covering(tuple(previous.size))
         target.viewport = (0, 0, *size)
         target.use()
         target.clear(0.0, 0.0, 0.0, 1.0, depth=_DEPTH_FAR)
@@ -163,8 +180,8 @@ class TransitionPass:
             previous.use()
         self.ctx.copy_framebuffer(previous, target)
 
-    def _target_sized(self, size: tuple[int, int]) -> moderngl.Framebuffer:
-        if self._target is not None and self._target.size == size:
+    def _target_covering(self, size: tuple[int, int]) -> moderngl.Framebuffer:
+        if self._target is not None and all(a >= b for a, b in zip(self._target.size, size)):
             return self._target
         self._release_target()
         self._target = self.ctx.framebuffer(color_attachments=[self.ctx.texture(size, 4)],

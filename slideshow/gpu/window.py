@@ -72,12 +72,13 @@ class WindowSurface(Surface):
 
     def __init__(self, size: tuple[int, int], fullscreen: bool, title: str = "slideshow", *,
                  monitor: Monitor | None = None, attach_now: bool = True,
-                 pump_events: bool = True) -> None:
+                 pump_events: bool = True, visible: bool = True) -> None:
         """`monitor`: where a fullscreen window goes (default: the primary monitor); a fake
         one gets a borderless window on its rectangle. `attach_now`: make the context
         current on this thread now (one thread does everything); otherwise the render
         thread calls `attach()`. `pump_events`: `poll()` pumps glfw's events (only when the
-        loop runs on the main thread)."""
+        loop runs on the main thread). `visible`: False for a window never shown (its GL
+        context and framebuffer are those of a shown one: the shader warmer's)."""
         super().__init__()
         start_glfw()
         self.on_pointer: Callable[[float, float], None] | None = None
@@ -85,7 +86,7 @@ class WindowSurface(Surface):
         self.monitor = monitor
         self._pump_events = pump_events
         try:
-            self._window, mode = self._create(size, fullscreen, title, monitor)
+            self._window, mode = self._create(size, fullscreen, title, monitor, visible)
         except BaseException:
             stop_glfw()
             raise
@@ -110,7 +111,7 @@ class WindowSurface(Surface):
             self.attach()
 
     def _create(self, size: tuple[int, int], fullscreen: bool, title: str,
-                monitor: Monitor | None) -> tuple[object, object | None]:
+                monitor: Monitor | None, visible: bool) -> tuple[object, object | None]:
         primary = glfw.get_primary_monitor()
         handle = None
         if fullscreen and monitor is not None and not monitor.fake:
@@ -126,6 +127,7 @@ class WindowSurface(Surface):
         glfw.window_hint(glfw.DOUBLEBUFFER, True)
         # Auto-iconify off keeps a fullscreen show up when focus moves to another window.
         glfw.window_hint(glfw.AUTO_ICONIFY, False)
+        glfw.window_hint(glfw.VISIBLE, visible)
         if handle is not None and mode is not None:
             # "Windowed fullscreen": matching the current mode means no mode switch.
             glfw.window_hint(glfw.RED_BITS, mode.bits.red)

@@ -95,6 +95,8 @@ def _rows(a: dict[str, Any], b: dict[str, Any]) -> list[tuple[str, Any, Any]]:
     rows: list[tuple[str, Any, Any]] = [("frames", a["frames"], b["frames"])]
     rows += [(label, a["dt_ms"].get(key), b["dt_ms"].get(key)) for key, label in DT_ROWS]
     rows.append(("missed vsyncs", a["missed_vsyncs"], b["missed_vsyncs"]))
+    if a.get("first_photo_s") is not None and b.get("first_photo_s") is not None:
+        rows.append(("first photo s", a["first_photo_s"], b["first_photo_s"]))
     phases_a, phases_b = a.get("phase_ms") or {}, b.get("phase_ms") or {}
     phases = [name for name in phases_a if name in phases_b]
     if phases:

@@ -31,6 +31,11 @@ class FrameBudget:
         self._start_s = frame_start_s
         self._deadline_s = deadline_s
 
+    @property
+    def started_s(self) -> float:
+        """When this frame began: in the frame loop, the previous frame's presentation."""
+        return self._start_s
+
     def elapsed_s(self) -> float:
         return self._now() - self._start_s
 

@@ -32,6 +32,7 @@ from slideshow.config import Config
 from slideshow.health.perf import DisplayCounts, DisplayHealth
 from slideshow.loop import PHASES, FrameLoop
 from slideshow.pacing import FrameStats, PhaseTimer, VsyncClock
+from slideshow.pacing.launch import launch_time_s
 from slideshow.pacing.presenter import Presenter
 from slideshow.pacing.slow_frames import slowest_frames
 from slideshow.run.parts import DisplayParts, SharedParts, open_display_parts
@@ -82,6 +83,7 @@ class _BuildFigures:
     audio: dict[str, Any] = field(default_factory=lambda: {"source": "off"})
     last_frame: np.ndarray | None = None
     governor: dict[str, Any] = field(default_factory=dict)
+    preparation: dict[str, Any] = field(default_factory=dict)  # the deck's summary()
 
 
 class DisplayRun:
@@ -110,6 +112,10 @@ class DisplayRun:
         self._measured_before = 0  # frames measured by the loops of earlier builds
         self._events: list[tuple[int, str]] = []  # the show's events, every build's
         self._parts: DisplayParts | None = None  # the running build's, for the perf reporter
+        # The process's launch on the presenter's clock (None: unknown), and the first frame
+        # that showed a photo with its present time: the report's first_photo_s.
+        self._launch_s = launch_time_s()
+        self._first_photo: tuple[int, float] | None = None
 
     # -- control, from the main thread ---------------------------------------------------
 
@@ -224,6 +230,9 @@ class DisplayRun:
             finally:
                 self._measured_before += loop.measured_frames
                 self._events += parts.show.events
+                show = parts.show
+                if self._first_photo is None and show.first_photo_present_s is not None:
+                    self._first_photo = (show.first_photo_frame, show.first_photo_present_s)
             self._parts = None  # its counts go into self._counts next
             return self._take_figures(parts)
 
@@ -263,7 +272,8 @@ class DisplayRun:
                             ("frames_reduced_cadence", parts.governor.frames_reduced_cadence)):
             self._counts[name] += value
         figures = _BuildFigures(transitions=parts.deck.names, gl_error=self.surface.ctx.error,
-                                governor=parts.governor.summary())
+                                governor=parts.governor.summary(),
+                                preparation=parts.deck.summary())
         if parts.overlay is not None:
             figures.audio = parts.overlay.summary()
         if self.settings.capture_last_frame:
@@ -281,6 +291,11 @@ class DisplayRun:
         elapsed_s = self._now() - self._started_s if self._started_s else 0.0
         stats, phases, surface = timing.stats, timing.phases, self.surface
         frame_index, dt_s = stats.timeline()
+        first_frame, first_photo_s = None, None
+        if self._first_photo is not None:
+            first_frame, present_s = self._first_photo
+            if self._launch_s is not None:
+                first_photo_s = round(present_s - self._launch_s, 3)
         return RunReport(
             seconds=round(elapsed_s, 3), refresh_hz=round(1.0 / timing.clock.period_s, 3),
             vsync=timing.presenter.mode, size=tuple(surface.size), surface=surface.kind,
@@ -288,7 +303,9 @@ class DisplayRun:
             chart=stats.render_chart(), phase_ms=phases.percentiles_ms(),
             gc=self.shared.gc_control.summary(),
             show={**{name: self._counts[name] for name in _SHOW_COUNTS[:5]},
-                  "transitions": figures.transitions, "gl_error": figures.gl_error},
+                  "transitions": figures.transitions, "gl_error": figures.gl_error,
+                  "preparation": figures.preparation},
+            first_photo_s=first_photo_s, first_photo_frame=first_frame,
             audio=figures.audio,
             # The last build's governor (its model is for its size), with every build's counts.
             governor={**figures.governor,

@@ -123,9 +123,11 @@ def open_display_parts(surface: Surface, config: Config, shared: SharedParts, *,
                        first_frame: int, stats: FrameStats, phases: PhaseTimer,
                        stack: ExitStack) -> DisplayParts:
     """Builds one display's parts on its render thread (its GL context is current) and
-    warms up what would otherwise compile or allocate in the first frames."""
+    warms up what would otherwise compile or allocate in the first frames; the transitions
+    are made ready later, in the frames' slack (slideshow/gpu/transition_deck.py)."""
     # Deferred: these load moderngl or start worker processes.
     from slideshow.gpu.photo_pass import PhotoPass
+    from slideshow.gpu.shader_warmer import ShaderWarmer
     from slideshow.gpu.transition_deck import TransitionDeck
     from slideshow.workers.image_worker import CappedDecoder
     from slideshow.workers.pipeline import ImagePipeline
@@ -142,9 +144,15 @@ def open_display_parts(surface: Surface, config: Config, shared: SharedParts, *,
     wake = pipeline.supervisor.poke  # photos found after the library had none
     shared.photos.add_waker(wake)
     stack.callback(shared.photos.remove_waker, wake)
-    deck = TransitionDeck(surface.ctx, config.transitions.pool, config.transitions.easing,
-                          config.transitions.folder, params=config.transitions.params)
+    transitions = config.transitions
+    deck = TransitionDeck(surface.ctx, transitions.pool, transitions.easing, transitions.folder,
+                          params=transitions.params)
     stack.callback(deck.release)
+    # Started by the deck's first step; fills the driver's shader cache ahead of it.
+    deck.warmer = ShaderWarmer(surface.kind, tuple(surface.size), deck.names, transitions.pool,
+                               transitions.folder, transitions.params,
+                               scaled=config.pacing.governor == "auto")
+    stack.callback(deck.warmer.close)
     photo_pass = PhotoPass(surface.ctx, surface.size, deck=deck,
                            blur_background=config.show.fit == "blur")
     stack.callback(photo_pass.release)
@@ -178,8 +186,18 @@ def open_display_parts(surface: Surface, config: Config, shared: SharedParts, *,
     if visualizer is not None:
         visualizer.update(None, 0.0)
         visualizer.warm_up()  # compiled for real at its first draw: now, not in a frame
-    log.info("display %s: %d transitions on a %dx%d %s (%s)", name or "window",
-             len(deck.passes), *surface.size, surface.kind, surface.renderer)
+    if scaler is not None:
+        # Drawn scaled, the same programs draw into another format (the offscreen texture):
+        # for the driver another variant, compiled at its first draw; now, not in a frame.
+        def warm_scaled() -> None:
+            photo_pass.draw(0.5)
+            photo_pass.draw(0.0)  # scaled, a held frame is a draw through the viewport
+            if visualizer is not None:
+                visualizer.warm_up()
+        scaler.draw(governor.settings.min_scale, warm_scaled)
+        surface.finish()
+    log.info("display %s: %d transitions, made ready while the show runs, on a %dx%d %s (%s)",
+             name or "window", len(deck.names), *surface.size, surface.kind, surface.renderer)
     return DisplayParts(pipeline, deck, photo_pass, overlay, visualizer, captions, hud, show,
                         controls, governor, cost)
 

@@ -38,6 +38,11 @@ class RunReport:
     #: What the show did, as [frame index, text] (photo taken, transition begins, ...);
     #: the most recent ones of each build (slideshow/show/timeline.py keeps a bounded log).
     events: list[tuple[int, str]] = field(default_factory=list)
+    #: Seconds from the process's launch (slideshow/pacing/launch.py) to the present of the
+    #: first frame that showed a photo, and that frame's index; None when no photo was
+    #: shown (or, for the seconds, where the launch is unknown).
+    first_photo_s: float | None = None
+    first_photo_frame: int | None = None
 
 
 @dataclass

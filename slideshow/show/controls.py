@@ -127,6 +127,9 @@ class ShowControls:
     def upload(self, budget: FrameBudget) -> None:
         self.show.upload(budget)
 
+    def prepare_in_slack(self, slack_s: float) -> None:
+        self.show.prepare_in_slack(slack_s)
+
     def step(self, dt_s: float) -> None:
         self.show.step(dt_s)
         if self._texts is not None:

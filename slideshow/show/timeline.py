@@ -51,6 +51,7 @@ class PhotoDrawer(Protocol):
     def begin_transition(self) -> float | None: ...
     @property
     def transition_name(self) -> str: ...
+    def prepare_in_slack(self, slack_s: float) -> str | None: ...
     def swap_photos(self) -> None: ...
     def draw(self, progress: float) -> None: ...
 
@@ -146,6 +147,11 @@ class Show:
         self.photos_shown = 0
         self.late_photos = 0
         self.paths_shown: list[str] = []
+        #: The loop's number of the first frame that showed a photo (its fade-in with
+        #: progress above 0, or held), and when that frame was presented (the loop's clock,
+        #: learnt from the budget of the frame after it); None until then.
+        self.first_photo_frame: int | None = None
+        self.first_photo_present_s: float | None = None
         #: What happened at which frame (the loop's frame number), for `slideshow bench` to
         #: show next to its slowest frames; a few entries per photo, the last ones kept.
         self.events: deque[tuple[int, str]] = deque(maxlen=EVENTS_KEPT)
@@ -222,6 +228,8 @@ class Show:
 
     def drain(self, budget: FrameBudget) -> None:
         self._frame += 1
+        if self.first_photo_frame == self._frame - 1 and self.first_photo_present_s is None:
+            self.first_photo_present_s = budget.started_s  # the previous frame's present
         if self._overlay is not None:
             try:
                 self._overlay.drain()
@@ -348,6 +356,17 @@ class Show:
         if self.on_shown is not None:
             self.on_shown(self._next_path)
 
+    def prepare_in_slack(self, slack_s: float) -> None:
+        """Lets the drawer make a transition ready in `slack_s` seconds after a present,
+        only while a photo is held: never during a transition, and not before the first
+        photo is on screen, so that no compile can hold it (the first fade-in is the
+        built-in crossfade)."""
+        if self._progress is not None or self.photos_shown == 0:
+            return
+        name = self._drawer.prepare_in_slack(slack_s)
+        if name is not None:
+            self.note(f"transition ready: {name}")
+
     def _watch_kicks(self) -> None:
         if self._audio_motion is None or self._overlay is None:
             return
@@ -371,7 +390,10 @@ class Show:
                 self.ken_burns_guard.failed(exc)
         if self._audio_motion is not None and self._audio_motion.energy and self._overlay is not None:
             self._drawer.set_audio_energy(self._overlay.bass)
-        self._drawer.draw(self._progress if self._progress is not None else 0.0)
+        progress = self._progress if self._progress is not None else 0.0
+        if self.first_photo_frame is None and (progress > 0.0 or self.photos_shown > 0):
+            self.first_photo_frame = self._frame
+        self._drawer.draw(progress)
         if self._overlay is not None:
             try:
                 self._overlay.draw()

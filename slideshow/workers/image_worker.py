@@ -26,11 +26,9 @@ decoder does (library/files.py: without blocking, regular files only).
 
 from __future__ import annotations
 
-import ctypes
 import io
 import os
 import signal
-import sys
 import time
 import warnings
 from collections.abc import Callable
@@ -41,6 +39,7 @@ from typing import NamedTuple
 import numpy as np
 
 from slideshow.library.files import NotRegularFile, open_regular
+from slideshow.workers.processes import die_with_parent, lowest_priority
 from slideshow.workers.ring import FrameRing
 from slideshow.workers.saliency import focus_point
 
@@ -118,8 +117,8 @@ def run_worker(ring_name: str, conn: Connection, decoder: Decoder | None = None,
     """The worker process's entry point; returns when told to stop (a `None` message) or
     when the parent is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _lower_priority()
-    if parent_pid is not None and not _die_with_parent(parent_pid):
+    lowest_priority()
+    if parent_pid is not None and not die_with_parent(parent_pid):
         return
 
     decode = decoder if decoder is not None else _default_decoder()
@@ -224,37 +223,3 @@ def _error_code(exc: BaseException) -> int:
         if code:
             return int(code)
     return UNEXPECTED_ERROR_CODE
-
-
-def _lower_priority() -> None:
-    """The lowest CPU priority this OS offers cheaply; best effort, never fatal."""
-    if sys.platform == "win32":
-        try:
-            below_normal_priority_class = 0x4000
-            kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
-            kernel32.SetPriorityClass(kernel32.GetCurrentProcess(), below_normal_priority_class)
-        except (OSError, AttributeError):
-            pass
-        return
-    try:
-        os.nice(19 - os.nice(0))
-    except OSError:
-        pass
-    if hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_IDLE"):
-        try:
-            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-        except OSError:
-            pass
-
-
-def _die_with_parent(parent_pid: int) -> bool:
-    """Asks Linux for SIGTERM when the parent dies; False when it is already gone."""
-    if sys.platform.startswith("linux"):
-        try:
-            pr_set_pdeathsig = 1
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)
-        except (OSError, AttributeError):
-            pass
-    # The parent may have died before prctl took effect: then we were re-parented.
-    return os.getppid() == parent_pid

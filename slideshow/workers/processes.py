@@ -10,8 +10,10 @@ for ever) from one that is only waiting for a CPU on a busy machine."""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
+import sys
 import time
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
@@ -103,3 +105,37 @@ def _kill(process: BaseProcess) -> None:
         process.kill()
     except (OSError, ValueError):
         pass  # gone already, or closed
+
+
+def lowest_priority() -> None:
+    """The lowest CPU priority this OS offers cheaply; best effort, never fatal."""
+    if sys.platform == "win32":
+        try:
+            below_normal_priority_class = 0x4000
+            kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+            kernel32.SetPriorityClass(kernel32.GetCurrentProcess(), below_normal_priority_class)
+        except (OSError, AttributeError):
+            pass
+        return
+    try:
+        os.nice(19 - os.nice(0))
+    except OSError:
+        pass
+    if hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_IDLE"):
+        try:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        except OSError:
+            pass
+
+
+def die_with_parent(parent_pid: int) -> bool:
+    """Asks Linux for SIGTERM when the parent dies; False when it is already gone."""
+    if sys.platform.startswith("linux"):
+        try:
+            pr_set_pdeathsig = 1
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    # The parent may have died before prctl took effect: then we were re-parented.
+    return os.getppid() == parent_pid

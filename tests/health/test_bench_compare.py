@@ -184,3 +184,11 @@ def test_a_negative_percentage_is_refused(capsys):
         main(["bench", "--compare", "a.json", "b.json", "--fail-if-worse", "-5"])
     assert exit_.value.code == 2
     assert "--fail-if-worse: must be 0 or more: '-5'" in capsys.readouterr().err
+
+
+def test_the_first_photo_is_compared_when_both_runs_have_it():
+    text, _ = compare([report(first_photo_s=2.5)], [report(first_photo_s=1.25)], "a", "b")
+    assert any(line.split() == ["first", "photo", "s", "2.500", "1.250", "0.50"]
+               for line in text.splitlines())
+    older, _ = compare([report()], [report(first_photo_s=1.25)], "a", "b")  # A predates it
+    assert "first photo" not in older

@@ -99,7 +99,10 @@ class Rig:
             self.began.append(self.frames)
         self.frames += 1
         self.surface.finish()
-        return np.frombuffer(self.surface.read_pixels(), np.uint8).reshape(SIZE[1], SIZE[0], 4)[::-1]
+        shown = np.frombuffer(self.surface.read_pixels(), np.uint8).reshape(SIZE[1], SIZE[0], 4)[::-1]
+        if not self.show.transition_active:  # as the loop does after the present
+            self.controls.prepare_in_slack(1.0)
+        return shown
 
     def run(self, frames: int) -> np.ndarray:
         shown = None
@@ -261,7 +264,7 @@ def test_t_pins_each_transition_of_the_pool_in_turn_then_random_again(egl_surfac
     photos = FakePipeline(*[FakePhoto((i * 20, 0, 0)) for i in range(12)])
     rig = Rig(egl_surface, photos, hold_s=0.05, transition_s=0.05, deck=deck)
     try:
-        rig.run(2)
+        rig.run_until(lambda: deck.ready == deck.names)  # made ready while the photos are held
         picked = []
         for _ in range(len(deck.names)):
             rig.keys.append("t")

@@ -91,6 +91,9 @@ def test_ken_burns_never_shows_anything_outside_the_photo_and_moves_through_tran
     ctx, size = egl_surface.ctx, egl_surface.size
     deck = TransitionDeck(ctx, ("crossfade", "slide-left"), "linear", str(tmp_path))
     photo_pass = PhotoPass(ctx, size, deck=deck)
+    egl_surface.use()
+    while photo_pass.prepare_in_slack(1.0) is not None:  # both ready from the first change
+        pass
     # Anything sampled outside a frame comes back magenta instead of the edge texel.
     for sampler in (photo_pass.view_sampler, *(p._sampler for p in deck.passes)):
         sampler.border_color = (1.0, 0.0, 1.0, 1.0)

@@ -61,9 +61,10 @@ def rig(egl_surface):
     photo_pass.release()
 
 
-def frame(show: Show, surface) -> np.ndarray:
-    budget = FrameBudget()
-    budget.start(0.0, 1e9)  # plenty of time: these tests are about order, not speed
+def frame(show: Show, surface, budget: FrameBudget | None = None) -> np.ndarray:
+    if budget is None:
+        budget = FrameBudget()
+        budget.start(0.0, 1e9)  # plenty of time: these tests are about order, not speed
     show.drain(budget)
     show.upload(budget)
     show.step(PERIOD_S)
@@ -128,3 +129,49 @@ def test_events_tell_a_photo_change_in_order_with_frame_numbers(rig):
     # compose takes a strip a frame; the transition starts the frame after it is composed
     assert frames[5] - frames[4] == 1 and frames[6] - frames[5] == round(0.1 * 60)
     assert frames[7] - frames[6] == round(0.1 * 60)
+
+
+def test_transitions_are_made_ready_only_while_a_photo_is_held_and_the_first_fades_in_by_the_crossfade(
+        egl_surface, tmp_path):
+    from slideshow.gpu.transition_deck import TransitionDeck
+
+    FakeFenceUnsignalledUntilOpened.opened = True
+    deck = TransitionDeck(egl_surface.ctx, ("wipe-left", "wipe-right", "wipe-up"), "linear",
+                          str(tmp_path))
+    photo_pass = PhotoPass(egl_surface.ctx, egl_surface.size, deck=deck)
+    source = FakePipeline()
+    source.waiting += [FakePhoto((255, 0, 0)), FakePhoto((0, 255, 0)), FakePhoto((0, 0, 255))]
+    show = Show(source, photo_pass, None, hold_s=0.1, transition_s=0.1, upload_budget_s=0.01)
+    when_ready = []
+    deck.on_ready = lambda name, _: when_ready.append((show.photos_shown, show.transition_active))
+    try:
+        for _ in range(60):
+            frame(show, egl_surface)
+            show.prepare_in_slack(1.0)  # asked every frame: the show says when it may
+        assert show.photos_shown == 3
+        assert deck.ready == deck.names
+        assert all(shown >= 1 and not active for shown, active in when_ready), when_ready
+        begun = [text for _, text in show.events if text.startswith("transition begins")]
+        assert begun[0] == "transition begins: crossfade"  # nothing was ready for the first
+        assert all(text.split(": ")[1] in deck.names for text in begun[1:]), begun
+    finally:
+        photo_pass.release()
+        deck.release()
+
+
+@pytest.mark.parametrize("transition_s", [0.1, 0.0])
+def test_the_first_photo_frame_is_the_first_showing_it_and_its_present_time_is_kept(rig, transition_s):
+    show, source, _, surface = rig
+    show.transition_s = transition_s
+    FakeFenceUnsignalledUntilOpened.opened = True
+    source.waiting.append(FakePhoto((255, 0, 0)))
+    budget = FrameBudget()
+    budget.start(0.0, 1e9)
+    shown_at = None
+    for index in range(40):
+        pixels = frame(show, surface, budget)
+        if shown_at is None and pixels[16, 32, 0] > 0:
+            shown_at = index
+        budget.start(100.0 + index, 1e9)  # this frame's present, as the loop starts the next
+    assert shown_at is not None and show.first_photo_frame == shown_at
+    assert show.first_photo_present_s == 100.0 + shown_at

@@ -5,7 +5,9 @@
 # draw time at 4K and 1080p (issues 4 and 8).
 # Here, first: ../shared/gpu/prepare.sh platformdirs   (fills .device/, which git ignores)
 # Then, through the device tool, with .device carried:  bash benchmarks/gpu_run.sh [PART...]
-# PART: upload, bench, transitions, health (default: upload, bench, transitions).
+# PART: upload, bench, transitions, health, governor (default: upload, bench, transitions).
+# governor (issue 13): the default show headless at 4K and 1080p, every transition, 60 s,
+# governor on and off; the JSON's governor section holds the scale and cadence figures.
 # It writes bench JSON and text into $OUT (or /tmp/gpu-out).
 set -euo pipefail
 python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .device/wheels/*.whl
@@ -34,4 +36,8 @@ if [[ $parts == *" health "* ]]; then
   python3 benchmarks/health.py --headless-only --repeat 3 --seconds 12 2>&1 | tee "$out/health.txt"
   python3 -m slideshow bench --headless --seconds 12 --size 3840x2160 --hud \
     --screenshot "$out/hud-3840x2160.png" --log-level warning 2>&1 | tee "$out/hud-3840x2160.txt"
+fi
+if [[ $parts == *" governor "* ]]; then
+  python3 benchmarks/governor.py --modes headless --sizes 3840x2160,1920x1080 --repeat 1 \
+    --seconds "${GPU_BENCH_SECONDS:-60}" 2>&1 | tee "$out/governor.txt"
 fi

@@ -168,6 +168,8 @@ def open_display_parts(surface: Surface, config: Config, shared: SharedParts, *,
         # A transition's cost, timed once as it becomes ready, seeds the model: its first
         # frames are then drawn at the right scale and cadence instead of a guess.
         def calibrate(transition: str, transition_pass: TransitionPass) -> None:
+            if transition in governor.model.motions:
+                return  # known from the cost cache: its preparation step stays short
             scale = governor.settings.min_scale
             governor.seed(transition, scale, scaler.time_draw_ms(
                 scale, lambda: photo_pass.draw_pass(transition_pass), surface.finish))

@@ -102,6 +102,7 @@ class FrameLoop:
         self._now = now
         self._steps = 1
         self._work_s = 0.0  # the last frame's CPU-side work before present, in seconds
+        self._present_s: float | None = None  # when the last frame was presented
         self._was_settled = False
         #: Frames presented, and frames measured (those after the presentation mode settled).
         self.frames = 0
@@ -141,8 +142,11 @@ class FrameLoop:
             scene.step(self.clock.period_s)
         phases.mark("update")
         self.phase = "draw"
+        # What the slack work after the last swap (a collection, a transition made ready)
+        # took of this frame's budget: the governor plans around it.
+        spent_ms = 0.0 if self._present_s is None else max(0.0, started_s - self._present_s) * 1e3
         plan = (FULL_PLAN if self.governor is None
-                else self.governor.plan(self.frames, scene.motion))
+                else self.governor.plan(self.frames, scene.motion, spent_ms))
         self.surface.use()
         if self.cost is not None:
             self.cost.begin(self.frames)
@@ -158,6 +162,7 @@ class FrameLoop:
         self._record(present_s, plan)
 
     def _record(self, present_s: float, plan: FramePlan = FULL_PLAN) -> None:
+        self._present_s = present_s
         tick = self.clock.tick(present_s, plan.cadence)
         if self.governor is not None and self.cost is not None:
             # What the frame took of its budget: its work, the GPU finishing it, and (paced)

@@ -95,6 +95,11 @@ class FramePlan:
     scale: float
     cadence: int
     predicted_ms: float
+    #: The first frame of a motion (its cost is learned apart: first draws cost more).
+    first: bool = False
+    #: Of the budget, what was gone before the frame began (work in the slack after the
+    #: previous swap: a collection, a transition made ready).
+    spent_ms: float = 0.0
 
 
 FULL_PLAN = FramePlan(-1, STILL, 1.0, 1, 0.0)
@@ -117,6 +122,8 @@ class CostModel:
     motions: dict[str, MotionCost] = field(default_factory=dict)
     #: What an unknown motion is guessed to cost at full size when none is known.
     period_ms: float = 1000.0 / 60.0
+    #: What a motion's first frame costs beyond its others (seen on llvmpipe: 1.3-1.8 x).
+    first_extra_ms: float = 0.0
 
     def predict(self, motion: str, scale: float) -> tuple[float, bool]:
         """(predicted ms, sure) for a frame of `motion` at `scale`."""
@@ -160,6 +167,12 @@ class CostModel:
                             / (scale * scale))
         known.samples += 1
 
+    def learn_first(self, motion: str, scale: float, cost_ms: float) -> None:
+        """Takes a motion's first frame: what it cost beyond the motion's other frames."""
+        extra = max(0.0, cost_ms - self.predict(motion, scale)[0])
+        rate = RISE if extra > self.first_extra_ms else FALL
+        self.first_extra_ms += rate * (extra - self.first_extra_ms)
+
     def seed(self, motion: str, scale: float, cost_ms: float) -> None:
         """A calibration draw of the moving pass alone at `scale` took `cost_ms`: the
         motion's first sample (a measured one, when it has some, is kept)."""
@@ -169,6 +182,7 @@ class CostModel:
 
     def to_dict(self) -> dict[str, Any]:
         return {"still_ms": self.still_ms, "upscale_ms": self.upscale_ms,
+                "first_extra_ms": self.first_extra_ms,
                 "motions": {name: [round(m.full_ms, 4), m.samples]
                             for name, m in sorted(self.motions.items())}}
 
@@ -177,6 +191,7 @@ class CostModel:
         """The model saved by `to_dict`; raises ValueError (KeyError, TypeError) on a bad one."""
         still = data["still_ms"]
         model = cls(None if still is None else float(still), float(data["upscale_ms"]))
+        model.first_extra_ms = max(0.0, float(data.get("first_extra_ms", 0.0)))
         for name, (full_ms, samples) in data["motions"].items():
             if not (math.isfinite(float(full_ms)) and int(samples) >= 0):
                 raise ValueError(f"bad cost for {name!r}")
@@ -233,16 +248,24 @@ class FrameGovernor:
         """What a frame presented `cadence` vsyncs after the previous one may cost."""
         return cadence * self.period_ms * HEADROOM - RESERVE_MS
 
-    def plan(self, frame: int, motion: str) -> FramePlan:
+    def plan(self, frame: int, motion: str, spent_ms: float = 0.0) -> FramePlan:
         """How to draw frame `frame` (the loop's number) showing `motion` (STILL, or the
-        moving pass's name)."""
+        moving pass's name), when `spent_ms` of its budget went before it began.
+
+        A still frame, or a motion's first one, that will not fit one period with what was
+        spent is presented a vsync or two later: the photo before it (a still one, both
+        times) stays on screen longer by plan, which nobody can see, instead of missing a
+        vsync by surprise."""
         started = self._now()
         if not self.settings.enabled:
             plan = FramePlan(frame, motion, 1.0, 1, 0.0)
         elif motion == STILL:
-            plan = FramePlan(frame, motion, 1.0, 1, self.model.predict(STILL, 1.0)[0])
+            predicted = self.model.predict(STILL, 1.0)[0] + spent_ms
+            plan = FramePlan(frame, motion, 1.0, self._cadence_for(predicted), predicted,
+                             spent_ms=spent_ms)
         else:
-            if motion != self._motion:
+            first = motion != self._motion
+            if first:
                 self._cadence, self._cadence_sure = self._choose_cadence(motion)
                 self._scale = self._min_scale  # a new motion rises from the bottom
             elif not self._cadence_sure:
@@ -253,8 +276,12 @@ class FrameGovernor:
             if self._scale < scale < 1.0:  # down at once, up by steps (1 only in one go)
                 scale = min(scale, _quantised(self._scale + MAX_RISE))
             self._scale = scale
-            plan = FramePlan(frame, motion, scale, self._cadence,
-                             self.model.predict(motion, scale)[0])
+            predicted = self.model.predict(motion, scale)[0] + spent_ms
+            cadence = self._cadence
+            if first:
+                predicted += self.model.first_extra_ms
+                cadence = max(cadence, self._cadence_for(predicted))
+            plan = FramePlan(frame, motion, scale, cadence, predicted, first, spent_ms)
             self.frames_scaled += scale < 1.0
             self.frames_reduced_cadence += self._cadence > 1
             self._scales.add(scale)
@@ -273,9 +300,14 @@ class FrameGovernor:
         plan = self._plans.pop(frame, None)
         if plan is not None and self.settings.enabled and math.isfinite(cost_ms):
             if plan.motion != STILL and plan.predicted_ms > 0:
-                self._errors_ms.add(cost_ms - plan.predicted_ms)
-            self.model.learn(plan.motion, plan.scale, cost_ms)
-            self._watch_overruns(plan, cost_ms)
+                self._errors_ms.add(cost_ms + plan.spent_ms - plan.predicted_ms)
+            if plan.first and self.model.predict(plan.motion, plan.scale)[1]:
+                # A known motion's first frame: what first frames cost beyond the others.
+                # (An unknown one's teaches the motion itself: it has nothing else yet.)
+                self.model.learn_first(plan.motion, plan.scale, cost_ms)
+            else:
+                self.model.learn(plan.motion, plan.scale, cost_ms)
+                self._watch_overruns(plan, cost_ms)
             if plan.motion != STILL:
                 self._check_fits(plan.motion)
         self._own_s.add(self._now() - started)
@@ -300,6 +332,13 @@ class FrameGovernor:
             return self._min_scale
         scale = math.sqrt((budget - low) / per_area)
         return max(self._min_scale, min(1.0 - SCALE_STEP, math.floor(scale / SCALE_STEP) * SCALE_STEP))
+
+    def _cadence_for(self, predicted_ms: float) -> int:
+        """The fewest vsyncs (up to MAX_CADENCE) whose budget holds `predicted_ms`."""
+        for cadence in range(1, MAX_CADENCE):
+            if predicted_ms <= self.budget_ms(cadence):
+                return cadence
+        return MAX_CADENCE
 
     def _fits(self, motion: str, cadence: int) -> bool:
         return self.model.predict(motion, self._min_scale)[0] <= self.budget_ms(cadence)

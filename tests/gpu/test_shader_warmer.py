@@ -59,6 +59,28 @@ def test_a_window_warmer_draws_into_its_own_hidden_window(x_display, tmp_path: P
         warmer.close()
 
 
+@pytest.mark.window
+def test_with_the_governor_on_a_window_warmer_also_fills_the_scaled_targets_variants(
+        x_display, egl_surface, tmp_path: Path, monkeypatch):
+    if "Mesa" not in egl_surface.ctx.info["GL_VERSION"]:
+        pytest.skip("the on-disk cache checked here is Mesa's")
+    monkeypatch.delenv("MESA_SHADER_CACHE_DISABLE", raising=False)
+    entries = {}
+    for scaled in (False, True):
+        cache = tmp_path / f"mesa-cache-{scaled}"
+        monkeypatch.setenv("MESA_SHADER_CACHE_DIR", str(cache))
+        warmer = ShaderWarmer("window", (64, 32), NAMES[:2], tuple(NAMES[:2]), str(tmp_path),
+                              scaled=scaled)
+        try:
+            warmer.start()
+            assert wait_until_ended(warmer) == set(NAMES[:2])
+        finally:
+            warmer.close()
+        entries[scaled] = sum(path.is_file() for path in cache.rglob("*"))
+    # The window's back buffer and the governor's RGBA8 texture are two variants each.
+    assert entries[True] > entries[False] > 0
+
+
 def test_close_ends_and_reaps_a_warmer_that_has_not_finished(tmp_path: Path):
     warmer = ShaderWarmer("headless", (64, 32), NAMES, ("all",), str(tmp_path))
     warmer.start()

@@ -67,10 +67,37 @@ def governor_for(costs: FakeGpuCosts, **settings) -> FrameGovernor:
     return governor
 
 
-def test_a_still_photo_is_always_drawn_at_full_size_and_rate_however_dear():
-    costs = FakeGpuCosts(still_ms=40.0)
+def test_a_still_photo_is_always_drawn_at_full_size_and_at_full_rate_where_it_fits():
+    costs = FakeGpuCosts(still_ms=4.0)
     plans = costs.run(governor_for(costs), [STILL] * 30)
     assert {(plan.scale, plan.cadence) for plan in plans} == {(1.0, 1)}
+    dear = FakeGpuCosts(still_ms=40.0)  # a still frame that fits no period: still full size
+    plans = dear.run(governor_for(dear), [STILL] * 30)
+    assert {plan.scale for plan in plans} == {1.0} and plans[-1].cadence == MAX_CADENCE
+
+
+def test_slack_work_that_ate_the_budget_makes_the_next_still_frame_a_planned_repeat():
+    costs = FakeGpuCosts()
+    governor = governor_for(costs)
+    costs.run(governor, [STILL] * 10)
+    # 12 ms went to making a transition ready after the last swap: 12 + 2 > 13.2 ms.
+    late = governor.plan(10, STILL, spent_ms=12.0)
+    assert (late.scale, late.cadence) == (1.0, 2)
+    assert governor.plan(11, STILL, spent_ms=0.2).cadence == 1
+
+
+def test_a_known_motions_first_frame_gets_the_extra_time_first_frames_take():
+    costs = FakeGpuCosts(motions={"wipe": 8.0})  # 10 ms: one period at full size
+    governor = governor_for(costs)
+    costs.run(governor, [STILL] * 3 + ["wipe"] * 20 + [STILL] * 3)  # known now
+    for start in (30, 60, 90):  # its first frames cost 12 ms more, on this fake GPU
+        first = governor.plan(start, "wipe")
+        governor.observe(start, costs.cost_ms(first) + 12.0)
+        costs.run(governor, ["wipe"] * 10 + [STILL] * 3, first_frame=start + 1)
+    first = governor.plan(200, "wipe")
+    assert first.first and first.cadence == 2  # the still before it stays a vsync longer
+    assert first.predicted_ms >= costs.cost_ms(first) + 12.0 * 0.8
+    assert governor.plan(201, "wipe").cadence == 1  # then every vsync, as before
 
 
 def test_a_cheap_transition_is_drawn_at_full_size_every_vsync_once_known():

@@ -69,7 +69,9 @@ UNSURE_FACTOR = 1.5  # ... and predicted this much dearer: its first frames star
 RISE = 0.5  # an estimate moves this far towards a sample above it ...
 FALL = 0.03  # ... and this far towards one below it: it sits near the 95th percentile
 MAX_RISE = 0.125  # a motion's scale rises at most this much a frame (it drops at once)
-STILL_RATE = 0.05  # the still frames' average moves slowly: an upload strip is not the norm
+STILL_RISE = 0.2  # the still frames' estimate rises less readily than a motion's (an upload
+STILL_FALL = 0.02  # strip or a compose step is a spike, not the norm) and falls as slowly
+DROP_AFTER = 6  # checks in a row that find a motion fitting no way before it is dropped
 OVERRUNS_TO_SLOW = 3  # frames over their budget in a row (at min_scale) before the cadence rises
 PLANS_KEPT = 16  # plans remembered for samples that come back late (timer queries)
 ERRORS_KEPT = 4096  # prediction errors kept for the report (the newest)
@@ -146,8 +148,13 @@ class CostModel:
     def learn(self, motion: str, scale: float, cost_ms: float) -> None:
         """Takes one measured frame."""
         if motion == STILL:
-            self.still_ms = cost_ms if self.still_ms is None else (
-                self.still_ms + STILL_RATE * (cost_ms - self.still_ms))
+            # Near a high percentile too: under Xvfb a still frame's copy to the X server
+            # made it cost 12-33 ms here, and a mean planned too many of them into a miss.
+            if self.still_ms is None:
+                self.still_ms = cost_ms
+            else:
+                rate = STILL_RISE if cost_ms > self.still_ms else STILL_FALL
+                self.still_ms += rate * (cost_ms - self.still_ms)
             return
         moving_ms = max(0.0, cost_ms - (self.still_ms or 0.0))
         upscale = self.upscale_ms if scale < 1.0 else 0.0
@@ -234,6 +241,7 @@ class FrameGovernor:
         #: Motions that fit no way (each reported once through on_drop), and those of them
         #: dropped (pacing.governor_drop): name -> (cost ms, scale).
         self.too_slow: set[str] = set()
+        self._no_way: dict[str, int] = {}  # checks in a row that found the motion fitting no way
         self.dropped: dict[str, tuple[float, float]] = {}
         # Figures for the report.
         self.frames_scaled = 0
@@ -372,6 +380,12 @@ class FrameGovernor:
         predicted, sure = self.model.predict(motion, self._min_scale)
         slowest = MAX_CADENCE if self.settings.steady_cadence else 1
         if not sure or predicted <= self.budget_ms(slowest) or motion in self.too_slow:
+            self._no_way.pop(motion, None)
+            return
+        # Not on one spike (the estimate rises half way to any sample above it): a few
+        # checks in a row (a crossfade was once dropped after a stall of the X server).
+        self._no_way[motion] = self._no_way.get(motion, 0) + 1
+        if self._no_way[motion] < DROP_AFTER:
             return
         self.too_slow.add(motion)
         if self.settings.drop:

@@ -14,6 +14,7 @@ import pytest
 from slideshow.pacing import cost_cache
 from slideshow.pacing.fake_time import FakeTime
 from slideshow.pacing.governor import (
+    DROP_AFTER,
     MAX_CADENCE,
     STILL,
     UNSURE_SAMPLES,
@@ -227,6 +228,9 @@ def test_a_calibration_seed_sets_a_new_motions_cost_and_can_drop_it_before_it_is
     for _ in range(3):  # a seed and a few samples make it sure
         governor.seed("huge", 0.5, 200.0)
         governor.model.motions["huge"].samples += 1
+    for _ in range(DROP_AFTER - 1):  # not on one look: a few in a row
+        governor.seed("huge", 0.5, 200.0)
+    assert governor.drops == []
     governor.seed("huge", 0.5, 200.0)
     assert [drop[0] for drop in governor.drops] == ["huge"]
 
@@ -257,3 +261,14 @@ def test_the_cost_cache_round_trips_and_a_damaged_file_is_a_fresh_start(tmp_path
         assert cost_cache.load(path, "llvmpipe", (1280, 720)) is None
     assert str(path) in caplog.text and "measuring them again" in caplog.text
     assert cost_cache.load(tmp_path / "absent.json", "llvmpipe", (1280, 720)) is None
+
+
+def test_one_stall_does_not_drop_a_transition():
+    costs = FakeGpuCosts(motions={"crossfade": 8.0})
+    governor = governor_for(costs)
+    costs.run(governor, [STILL] * 3 + ["crossfade"] * 10)
+    stalled = governor.plan(100, "crossfade")
+    governor.observe(100, 400.0)  # the X server stalled the frame
+    costs.run(governor, ["crossfade"] * 30, first_frame=101)
+    assert governor.drops == [] and governor.plan(200, "crossfade").cadence == 1
+    assert stalled.cadence == 1

@@ -71,6 +71,7 @@ FALL = 0.03  # ... and this far towards one below it: it sits near the 95th perc
 MAX_RISE = 0.125  # a motion's scale rises at most this much a frame (it drops at once)
 STILL_RISE = 0.2  # the still frames' estimate rises less readily than a motion's (an upload
 STILL_FALL = 0.02  # strip or a compose step is a spike, not the norm) and falls as slowly
+OUTLIER = 2.0  # a sample above this many times its prediction counts as this many
 DROP_AFTER = 6  # checks in a row that find a motion fitting no way before it is dropped
 OVERRUNS_TO_SLOW = 3  # frames over their budget in a row (at min_scale) before the cadence rises
 PLANS_KEPT = 16  # plans remembered for samples that come back late (timer queries)
@@ -146,7 +147,12 @@ class CostModel:
         return still + upscale + scale * scale * full_ms, sure
 
     def learn(self, motion: str, scale: float, cost_ms: float) -> None:
-        """Takes one measured frame."""
+        """Takes one measured frame. A sample counts for at most OUTLIER times the
+        prediction: one stall (the X server, a page fault storm) is not what the pass
+        costs, while a GPU that really got slower doubles the estimate a frame or two."""
+        predicted, _ = self.predict(motion, scale)
+        if self.still_ms is not None and math.isfinite(predicted) and predicted > 0:
+            cost_ms = min(cost_ms, OUTLIER * predicted)
         if motion == STILL:
             # Near a high percentile too: under Xvfb a still frame's copy to the X server
             # made it cost 12-33 ms here, and a mean planned too many of them into a miss.

@@ -69,6 +69,10 @@ class Scene(Protocol):
     def draw(self, scale: float = 1.0) -> None:
         """Draws the current state; what moves at `scale` of the display's size, upscaled."""
 
+    def prepare_in_slack(self, slack_s: float) -> None:
+        """After the present, while no transition runs: prepares what later frames need
+        (transitions compiled and warmed up), only what fits `slack_s` seconds."""
+
 
 class CostSource(Protocol):
     """What frames cost, for the governor: slideshow/pacing/frame_cost.py's measured finish
@@ -83,10 +87,6 @@ class CostSource(Protocol):
     def samples(self, frame_ms: float) -> list[tuple[int, float]]:
         """(frame, cost ms) of frames whose cost is known now; `frame_ms` is the frame just
         presented's time from its start to the GPU finishing it."""
-
-    def prepare_in_slack(self, slack_s: float) -> None:
-        """After the present, while no transition runs: prepares what later frames need
-        (transitions compiled and warmed up), only what fits `slack_s` seconds."""
 
 
 class FrameLoop:

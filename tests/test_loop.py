@@ -238,6 +238,17 @@ def test_bench_cli_writes_the_json_fields(red_photos, tmp_path):
     assert "synthetic" in figures["audio"]["source"] and figures["audio"]["hops"] > 0
     assert figures["audio"]["age_ms"]["p50"] is not None
     assert "◀ period" in result.stdout and "p99.9" in result.stdout
+    # The governor's work: planned repeats apart from misses, its section, its two lines.
+    assert isinstance(figures["planned_repeats"], int)
+    governor = figures["governor"]
+    assert governor["mode"] == "auto" and set(governor) >= {
+        "frames_scaled", "frames_reduced_cadence", "scale", "dropped_transitions",
+        "prediction_error_ms", "own_ms"}
+    assert set(governor["scale"]) == {"p50", "min"} and 0.5 <= governor["scale"]["min"] <= 1.0
+    assert f"(unplanned; planned repeats {figures['planned_repeats']})" in result.stdout
+    lines = [line for line in result.stdout.splitlines() if line.startswith("governor: ")]
+    assert len(lines) == 2 and f"{governor['frames_scaled']} frames scaled" in lines[0]
+    assert "prediction error ms p50" in lines[1]
     assert Image.open(shot).size == (160, 90)
     # Every measured frame, in order, and the show's events, for plots and comparisons.
     timeline = figures["timeline"]

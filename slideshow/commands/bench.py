@@ -301,8 +301,9 @@ def governor_lines(governor: dict[str, Any]) -> list[str]:
         return ["governor: off (pacing.governor): every frame at full size and rate"]
     scale, error, own = governor["scale"], governor["prediction_error_ms"], governor["own_ms"]
     dropped = ", ".join(governor["dropped_transitions"]) or "none"
-    return [f"governor: {governor['frames_scaled']} frames scaled (scale p50 {scale['p50']:.2f}, "
-            f"min {scale['min']:.2f}), {governor['frames_reduced_cadence']} at a reduced cadence; "
-            f"dropped transitions: {dropped}",
-            f"governor: prediction error ms p50 {error['p50']:.2f} p99 {error['p99']:.2f}; "
-            f"its own time per frame ms p50 {own['p50']:.3f} p99 {own['p99']:.3f}"]
+    scaled = (f"governor: {governor['frames_scaled']} frames scaled (scale p50 "
+              f"{scale['p50']:.2f}, min {scale['min']:.2f}), {governor['frames_reduced_cadence']} "
+              f"at a reduced cadence; dropped transitions: {dropped}")
+    errors = (f"governor: prediction error ms p50 {error['p50']:.2f} p99 {error['p99']:.2f}; "
+              f"its own time per frame ms p50 {own['p50']:.3f} p99 {own['p99']:.3f}")
+    return [scaled, errors]

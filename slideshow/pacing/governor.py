@@ -10,16 +10,20 @@ decides, in this order (issue 13):
    names) may be drawn into an offscreen target at `scale` of the display's width and
    height, then upscaled. A still photo (`STILL`) is always drawn at full size. The scale
    is the largest that makes the predicted frame fit its budget; it drops at once when the
-   cost says so and rises one step a frame, so a transition whose cost is not known yet
-   (no calibration, few samples: the model is unsure) starts low and rises.
+   cost says so and rises at most MAX_RISE a frame, so a transition whose cost is not known
+   yet (no calibration, few samples: the model is unsure) starts low and rises.
 2. **Cadence.** When not even `min_scale` fits one period, the motion runs at a steady
    half (or third) rate: each frame presented `cadence` vsyncs after the previous one and
    the animation stepped by as many periods. It is chosen when a motion begins and kept
    until it ends (steady: no frame-to-frame flapping), raised only if the frames keep
    overrunning their budget.
-3. **Limits.** A motion that does not fit even at a third of the rate and `min_scale` is
-   reported through `on_drop` (once per name): the deck leaves that transition out of its
-   pool (`pacing.governor_drop`).
+3. **Limits.** A motion that does not fit even at a third of the rate and `min_scale`
+   (DROP_AFTER checks in a row) is reported through `on_drop` (once per name): the deck
+   leaves that transition out of its pool (`pacing.governor_drop`).
+4. **Planned holds.** A still frame whose budget went to work in the slack after the last
+   swap, and a motion's first frame (first draws cost more: learned apart), are presented
+   a vsync or two later when they would not fit: the still photo before them stays on
+   screen longer by plan instead of a vsync being missed by surprise.
 
 The cost model (`CostModel`), per display and per size, in milliseconds:
 
@@ -29,9 +33,10 @@ The cost model (`CostModel`), per display and per size, in milliseconds:
 held photo, the overlays), learned from still frames; `motion[name]` the moving pass at
 full size, learned from the moving frames by subtracting the rest, and seeded by a
 calibration draw when a transition becomes ready (slideshow/gpu/transition_deck.py);
-`upscale` the filtered upscale, measured once at start. The estimates rise fast and fall
-slowly (an asymmetric average that sits near a high percentile of the samples): a frame
-under-predicted is a missed vsync, one over-predicted only a little less sharpness. The
+`upscale` the filtered upscale, timed once at start and then learned with the rest. The
+estimates rise fast and fall slowly (an asymmetric average that sits near a high
+percentile of the samples; one sample counts for at most OUTLIER times its prediction): a
+frame under-predicted is a missed vsync, one over-predicted only a little less sharpness. The
 model is saved per renderer and size in the cache folder (slideshow/pacing/cost_cache.py),
 so the next start's first transition is drawn at the right scale at once.
 

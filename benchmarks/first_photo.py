@@ -48,23 +48,21 @@ it; this machine's xscreensaver has no GL hacks (xscreensaver-gl is not installe
 there is no peer figure here.
 
 Measured on the project's 2-core machine (Xvfb, llvmpipe, 1280x720), `--repo` a worktree
-of 681749e and this checkout interleaved, 5 runs each, in two batches (load average 1.3 to
-2.5, most of it these runs' own shows; the second batch's CPU probe 0.20 s at the start,
-0.12 s at the end); seconds, median [min-max]:
+of 681749e (before issue 13's point 4) and this checkout (the governor's merge, 2026-12-03)
+interleaved, 3 runs each, load average 1.0-1.8, CPU probe 0.16-0.21 s; seconds, median
+[min-max]:
                    warm cache            cold cache
-  681749e          4.164 [3.982-4.576]   8.574 [6.362-9.128]
-  this one         3.580 [2.945-4.016]   3.884 [3.301-4.330]
-  681749e          4.048 [4.040-4.428]   8.216 [6.544-8.789]
-  this one         3.795 [3.123-4.162]   3.805 [3.422-4.093]
-The show's own first_photo_s read 0-12 ms above the outside figure in every run (the tick
+  681749e          2.312 [2.261-2.561]   7.053 [6.817-7.219]
+  this one         1.761 [1.659-1.862]   2.804 [2.500-3.047]
+and this one alone, a sitting earlier: warm 1.576 [1.550-1.951], cold 2.931 [2.720-3.076].
+The show's own first_photo_s read 0-13 ms above the outside figure in every run (the tick
 and the fork, as above). Before, every transition was compiled and drawn at full size
-before frame 0: frame 0 came at 3.6-4.2 s warm and 6.2-9.0 s cold, and the first photo
-8-21 frames after it. Now frame 0 comes about 1 s sooner warm (2.4-3.2 s) and 4-5 s sooner
-cold (3.2-4.2 s: the photo pass's own programs still compile before it), but warm the first
-photo then comes 27-57 frames after it: it waits for the image worker's start and first
-decode (spawned with the display's parts, at SCHED_IDLE once it has imported, beside the
-show's first frames), which the longer start-up used to hide. The 1.5 s goal is not met
-here: launch to frame 0 alone takes 2.4 s or more at this machine's speed.
+before frame 0 (cold: the llvmpipe JIT of all 38, 100-820 ms each); now none is, and the
+first photo waits for the image worker's start and first decode (spawned with the
+display's parts) beside the show's first frames. The 1.5 s goal is near but not met here.
+(An earlier version of this script kept PYTHONDONTWRITEBYTECODE, which this machine sets,
+in the shows' environment: every run then compiled the standard library, numpy and Pillow
+from source, and read 3.6-4.2 s for the same code.)
 """
 
 from __future__ import annotations
@@ -320,7 +318,12 @@ def cpu_probe_s() -> float:
 
 
 def run_env(repo: Path, prefix: Path, swaptrace: Path, shader_cache: Path) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(repo), "PYTHONPYCACHEPREFIX": str(prefix),
+    # Without PYTHONDONTWRITEBYTECODE (this machine sets it): the untimed first run writes
+    # the bytecode of everything it imports (the standard library, numpy, Pillow, ...) into
+    # the prefix, as an installed Python and pip have it. With it, every run compiled all
+    # of them from source: 4.1 s to the first photo instead of 1.7-1.8 s.
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, "PYTHONPATH": str(repo), "PYTHONPYCACHEPREFIX": str(prefix),
             "LD_PRELOAD": str(swaptrace), "MESA_SHADER_CACHE_DIR": str(shader_cache)}
 
 

@@ -168,7 +168,7 @@ class FrameLoop:
             # What the frame took of its budget: its work, the GPU finishing it, and (paced)
             # the swap, after which the next frame starts.
             presenter = self.presenter
-            frame_ms = (self._work_s + presenter.last_finish_s + presenter.last_swap_cost_s) * 1e3
+            frame_ms = (self._work_s + presenter.last_finish_s + presenter.swap_cost_s) * 1e3
             for frame, cost_ms in self.cost.samples(frame_ms):
                 self.governor.observe(frame, cost_ms)
         self._steps = tick.steps

@@ -342,10 +342,10 @@ class FrameGovernor:
         """The largest scale in [min_scale, 1] whose prediction fits the budget; min_scale
         when none does."""
         budget = self.budget_ms(cadence)
-        if self.model.predict(motion, 1.0)[0] <= budget:
+        top, _ = self.model.predict(motion, 1.0)
+        if top <= budget:
             return 1.0
         low, _ = self.model.predict(motion, 0.0)  # still + upscale: what scaling cannot save
-        top, _ = self.model.predict(motion, 1.0)
         per_area = max(1e-9, top - (self.model.still_ms or 0.0))  # the pass at full size
         if budget <= low:
             return self._min_scale
@@ -359,18 +359,11 @@ class FrameGovernor:
                 return cadence
         return MAX_CADENCE
 
-    def _fits(self, motion: str, cadence: int) -> bool:
-        return self.model.predict(motion, self._min_scale)[0] <= self.budget_ms(cadence)
-
     def _choose_cadence(self, motion: str) -> tuple[int, bool]:
-        """The slowest cadence needed at min_scale, and whether the prediction was sure."""
-        sure = self.model.predict(motion, 1.0)[1]
-        if not self.settings.steady_cadence:
-            return 1, sure
-        for cadence in range(1, MAX_CADENCE + 1):
-            if self._fits(motion, cadence):
-                return cadence, sure
-        return MAX_CADENCE, sure
+        """The cadence the motion needs at min_scale (1 with `pacing.cadence = full`), and
+        whether the prediction was sure."""
+        predicted, sure = self.model.predict(motion, self._min_scale)
+        return (self._cadence_for(predicted) if self.settings.steady_cadence else 1), sure
 
     def _watch_overruns(self, plan: FramePlan, cost_ms: float) -> None:
         """Frames at min_scale over their budget again and again: the cadence was chosen

@@ -88,15 +88,18 @@ class Presenter:
         self.last_swap_s = 0.0
         #: Seconds the last frame's finish took (the GPU completing its commands).
         self.last_finish_s = 0.0
-        #: Paced: seconds the last swap itself took (Xvfb copies the frame to the X server
-        #: inside it), time the next frame does not have; 0 when the swap waits for a vsync.
-        self.last_swap_cost_s = 0.0
 
     @property
     def settled(self) -> bool:
         """True once the first verdict is in (or the mode was forced, or given by a prior);
         the mode may still switch later, one log line each time."""
         return self._detector is None or self._detector.verdict is not None
+
+    @property
+    def swap_cost_s(self) -> float:
+        """What the last swap itself took of the next frame's time: paced, the swap (Xvfb
+        copies the frame to the X server inside it); 0 where the swap waits for a vsync."""
+        return self.last_swap_s if self.mode == "paced" else 0.0
 
     @property
     def switches(self) -> int:
@@ -118,7 +121,6 @@ class Presenter:
             started = now()
             surface.swap()
             present_s = now()
-            self.last_swap_cost_s = present_s - started
             if phases is not None:
                 phases.mark("present")
         else:

@@ -45,8 +45,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FALLBACK_RATE_HZ = 60.0
-_SHOW_COUNTS = ("photos_shown", "late_photos", "decoded", "failed", "worker_restarts",
-                "frames_scaled", "frames_reduced_cadence")
+_SHOW_COUNTS = ("photos_shown", "late_photos", "decoded", "failed", "worker_restarts")
+_GOVERNOR_COUNTS = ("frames_scaled", "frames_reduced_cadence")
 KEYS_KEPT = 64  # keys pressed and not yet taken by the render thread (it takes them every frame)
 UNBOUNDED_RUN_S = 600.0  # a run without seconds or frames: the stats' capacity is sized for this
 
@@ -104,7 +104,7 @@ class DisplayRun:
         self.report: RunReport | None = None
         self.error: BaseException | None = None
         self._thread: threading.Thread | None = None
-        self._counts = dict.fromkeys(_SHOW_COUNTS, 0)
+        self._counts = dict.fromkeys(_SHOW_COUNTS + _GOVERNOR_COUNTS, 0)
         self._close = threading.Event()
         self._keys: deque[str] = deque(maxlen=KEYS_KEPT)
         self._history = PhotoHistory()
@@ -302,14 +302,14 @@ class DisplayRun:
             renderer=surface.renderer, frames=stats.summary(), histogram=stats.histogram(),
             chart=stats.render_chart(), phase_ms=phases.percentiles_ms(),
             gc=self.shared.gc_control.summary(),
-            show={**{name: self._counts[name] for name in _SHOW_COUNTS[:5]},
+            show={**{name: self._counts[name] for name in _SHOW_COUNTS},
                   "transitions": figures.transitions, "gl_error": figures.gl_error,
                   "preparation": figures.preparation},
             first_photo_s=first_photo_s, first_photo_frame=first_frame,
             audio=figures.audio,
             # The last build's governor (its model is for its size), with every build's counts.
             governor={**figures.governor,
-                      **{name: self._counts[name] for name in _SHOW_COUNTS[5:]}},
+                      **{name: self._counts[name] for name in _GOVERNOR_COUNTS}},
             slowest=slowest_frames(stats, phases, self._events),
             last_frame=figures.last_frame, display=self.settings.name,
             timeline={"frame": frame_index.tolist(), "dt_ms": np.round(dt_s * 1e3, 3).tolist()},

@@ -126,6 +126,7 @@ def open_display_parts(surface: Surface, config: Config, shared: SharedParts, *,
     warms up what would otherwise compile or allocate in the first frames; the transitions
     are made ready later, in the frames' slack (slideshow/gpu/transition_deck.py)."""
     # Deferred: these load moderngl or start worker processes.
+    from slideshow.gpu.frame_timer import TimerQueryCost
     from slideshow.gpu.photo_pass import PhotoPass
     from slideshow.gpu.shader_warmer import ShaderWarmer
     from slideshow.gpu.transition_deck import TransitionDeck
@@ -174,7 +175,8 @@ def open_display_parts(surface: Surface, config: Config, shared: SharedParts, *,
             governor.seed(transition, scale, scaler.time_draw_ms(
                 scale, lambda: photo_pass.draw_pass(transition_pass), surface.finish))
         deck.on_ready = calibrate
-    timer = getattr(cost, "timer", None)  # the governor's timer queries serve the HUD too
+    # The governor's timer queries serve the HUD too (GL cannot nest two).
+    timer = cost.timer if isinstance(cost, TimerQueryCost) else None
     hud, hud_warm_up = open_hud(surface, config, stats, phases, name, stack, timer,
                                 governor if governor.settings.enabled else None)
     controls = ShowControls(show, keys, pipeline, history, deck=deck, modes=visualizer,

@@ -24,6 +24,16 @@ def _reachable() -> bool:
     return shutil.which("pactl") is not None and _pactl("info").returncode == 0
 
 
+def _private_runtime(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
+                     name: str) -> None:
+    """A runtime folder of the test's own, where a private PulseAudio server and its
+    clients find each other (XDG_RUNTIME_DIR; no PULSE_SERVER pointing elsewhere)."""
+    runtime = tmp_path_factory.mktemp(name)
+    runtime.chmod(0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    monkeypatch.delenv("PULSE_SERVER", raising=False)
+
+
 @pytest.fixture
 def pulse_server(tmp_path_factory: pytest.TempPathFactory,
                  monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
@@ -34,10 +44,7 @@ def pulse_server(tmp_path_factory: pytest.TempPathFactory,
         if shutil.which("pulseaudio") is None or shutil.which("pactl") is None:
             missing("PulseAudio", "no server can be reached and pulseaudio/pactl are not "
                     "installed (apt install pulseaudio pulseaudio-utils)")
-        runtime = tmp_path_factory.mktemp("pulse")
-        runtime.chmod(0o700)
-        monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
-        monkeypatch.delenv("PULSE_SERVER", raising=False)
+        _private_runtime(tmp_path_factory, monkeypatch, "pulse")
         own = _spawn_server()
     previous = _pactl("get-default-sink").stdout.strip()
     loaded = _pactl("load-module", "module-null-sink", f"sink_name={SINK}")
@@ -86,10 +93,7 @@ def killable_pulse_server(tmp_path_factory: pytest.TempPathFactory,
     if shutil.which("pulseaudio") is None or shutil.which("pactl") is None:
         missing("PulseAudio", "pulseaudio/pactl are not installed (apt install pulseaudio "
                 "pulseaudio-utils)")
-    runtime = tmp_path_factory.mktemp("pulse-own")
-    runtime.chmod(0o700)
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
-    monkeypatch.delenv("PULSE_SERVER", raising=False)
+    _private_runtime(tmp_path_factory, monkeypatch, "pulse-own")
     server = start_pulse_server("quiet_test")
     try:
         yield server

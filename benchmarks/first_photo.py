@@ -209,6 +209,22 @@ def compile_bytecode(repo: Path, prefix: Path) -> None:
                    stdout=subprocess.DEVNULL)
 
 
+# What `pip install` writes as the `slideshow` command, the way users start the show (not
+# `python -m slideshow`: spawned workers treat the two differently, see slideshow/cli.py).
+LAUNCHER = """import sys
+from slideshow.cli import main
+if __name__ == '__main__':
+    sys.exit(main())
+"""
+
+
+def write_launcher(folder: Path) -> Path:
+    launcher = folder / "slideshow"
+    if not launcher.exists():
+        launcher.write_text(LAUNCHER)
+    return launcher
+
+
 def first_photo_frame(figures: dict) -> int | None:
     """The show's own index of its first photo frame, or (older checkouts) the frame after
     its first fade-in began."""
@@ -225,7 +241,7 @@ def one_run(repo: Path, watch: FirstDamage, env: dict[str, str], folder: Path,
     for path in (out, trace):
         path.unlink(missing_ok=True)
     env = {**env, "SWAPTRACE": str(trace)}
-    command = [sys.executable, "-m", "slideshow", "bench", "--seconds", str(seconds),
+    command = [sys.executable, str(write_launcher(folder)), "bench", "--seconds", str(seconds),
                "--json", str(out)]
     launch_s = time.monotonic()
     subprocess.run(command, cwd=repo, env=env, check=True, timeout=120,

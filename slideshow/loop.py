@@ -44,6 +44,9 @@ if TYPE_CHECKING:  # the loop draws through the interface; importing it would lo
 # the pacer's deadline) and the swap. In blocking mode present comes before finish.
 PHASES = ("poll", "drain", "upload", "update", "draw", "finish", "present")
 SLACK_MARGIN_S = 0.001
+# An ordinary frame's work before its draw (poll, drain, the upload's budget, the steps),
+# which the governor's costs already hold; more than this is work it did not foresee.
+PRE_DRAW_MODELLED_MS = 2.0
 
 
 class Scene(Protocol):
@@ -143,8 +146,10 @@ class FrameLoop:
         phases.mark("update")
         self.phase = "draw"
         # What the slack work after the last swap (a collection, a transition made ready)
-        # took of this frame's budget: the governor plans around it.
+        # took of this frame's budget, and this frame's own work so far beyond an ordinary
+        # frame's (the first photo's whole upload and compose): the governor plans around it.
         spent_ms = 0.0 if self._present_s is None else max(0.0, started_s - self._present_s) * 1e3
+        spent_ms += max(0.0, (self._now() - started_s) * 1e3 - PRE_DRAW_MODELLED_MS)
         plan = (FULL_PLAN if self.governor is None
                 else self.governor.plan(self.frames, scene.motion, spent_ms))
         self.surface.use()

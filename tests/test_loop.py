@@ -438,3 +438,52 @@ def test_the_scene_gets_the_slack_after_the_present_only_while_no_transition_run
     # aside: about 16.7 - 1.5 x 3 - 1 ms.
     for frame in range(1, 10):
         assert 0.009 < scene.slack_s[frame] < 0.0115, (frame, scene.slack_s[frame])
+
+
+class FakeStillSceneWithOneHeavyUpload:
+    """A still photo costing 3 ms of fake GPU time a frame; in frame 40 (from 0) its upload
+    phase works for 25 ms, as the first photo's whole upload and compose do."""
+
+    transition_active = False
+    motion = ""
+
+    def __init__(self, surface: FakeGpuSurface) -> None:
+        self.surface, self.frame = surface, -1
+
+    def drain(self, budget) -> None:
+        self.frame += 1
+
+    def upload(self, budget) -> None:
+        if self.frame == 40:
+            self.surface.time.advance(0.025)
+
+    def step(self, dt_s: float) -> None: ...
+    def prepare_in_slack(self, slack_s: float) -> None: ...
+
+    def draw(self, scale: float = 1.0) -> None:
+        self.surface.pending_s = 0.003
+
+
+def test_a_frame_whose_own_work_before_its_draw_overruns_is_presented_later_by_plan():
+    from slideshow.pacing.frame_cost import FinishTimeCost
+    from slideshow.pacing.governor import FrameGovernor
+
+    time = FakeTime(start_s=10.0, read_cost_s=1e-6)
+    surface = FakeGpuSurface(time)
+    period_s = 1 / 60
+    stats = FrameStats(period_s, 256)
+    loop = FrameLoop(surface, FakeStillSceneWithOneHeavyUpload(surface),
+                     Presenter(surface, period_s, "paced", now=time.now, sleep=time.sleep),
+                     VsyncClock(period_s), stats, PhaseTimer(PHASES, 256),
+                     GcControl("python", now=time.now), now=time.now,
+                     governor=FrameGovernor(period_s, now=time.now), cost=FinishTimeCost())
+    for _ in range(40):
+        loop.run_frame()
+    missed, planned = stats.missed_vsyncs, stats.planned_repeats
+    for _ in range(20):
+        loop.run_frame()
+
+    dt_periods = np.round(stats.dt_s_since(stats.frames - 20) / period_s, 2)
+    assert list(dt_periods) == [2.0] + [1.0] * 19  # 25 + 3 ms: on the second vsync ...
+    assert stats.missed_vsyncs == missed  # ... by plan, not missed
+    assert stats.planned_repeats == planned + 1

@@ -8,3 +8,7 @@ creates a GL object or loads a GL library at import: contexts, programs and libr
 made when a surface or a pass is built. Never decides which photo shows or when (that is
 slideshow/show/), and never reads GL state back on the frame path.
 """
+
+from slideshow.gpu.glfw_library import choose_glfw_library
+
+choose_glfw_library()  # before any module here imports glfw: skips pyGLFW's slow probe

@@ -28,6 +28,7 @@ from slideshow.show.ken_burns import IDENTITY, View
 # A photo is composed in this many strips of rows, one strip a frame: a whole 1280x720
 # frame cost llvmpipe 7-15 ms, on top of the frame's own work (seen: a missed vsync).
 COMPOSE_STRIPS = 4
+WARM_SIZE = 8  # the rows (compose) or square (draws) that warm_up draws into
 # The blurred background: the photo shrunk to about this many rows (a box filter on the
 # GPU, once per photo), read back bilinearly behind the photo, darkened.
 BLUR_ROWS = 48.0
@@ -178,12 +179,20 @@ class PhotoPass:
         30 ms): this moves that cost before the first frame instead of into the first
         transition. The uploader's buffers get their storage now too. Call it before the
         loop, with the surface's framebuffer bound."""
+        # Each program is drawn over a few pixels only: its compile is the same, and a
+        # frame's worth of pixels each took 200 ms in all before the first frame here.
         self._staged_size, self._composed_rows = (1, 1), 0
-        self.compose_step(strips=1)
+        self.compose_step(strips=max(1, self.display_size[1] // WARM_SIZE))
         self._targets[1 - self._front].clear(0.0, 0.0, 0.0, 1.0)
-        self.draw(0.5)
-        self.draw(0.0)
-        self._draw_view(self._frames[self._front], (0.1, 0.1, 0.8, 0.8))
+        target = self.ctx.fbo
+        self.ctx.copy_framebuffer(target, self._targets[self._front])  # a held frame's copy
+        viewport = target.viewport
+        target.viewport = (0, 0, WARM_SIZE, WARM_SIZE)
+        try:
+            self.draw(0.5)
+            self._draw_view(self._frames[self._front], (0.1, 0.1, 0.8, 0.8))
+        finally:
+            target.viewport = viewport
         self._uploader.warm_up(self._staging)
         self.ctx.finish()
 

@@ -27,6 +27,7 @@ from slideshow.shader_files import shader_source
 # target's memory is touched for the first time): the fastest is the governor's figure,
 # the rest of the cost of a scaled frame is learned with the transition's own.
 UPSCALE_RUNS = 5
+WARM_SIZE = 64  # warm_up's corner, in pixels along the display's shorter side
 
 
 class ScaledTarget:
@@ -65,6 +66,12 @@ class ScaledTarget:
             self._target.viewport = (0, 0, *self.size)
             screen.use()
         self._upscale(width, height)
+
+    def warm_up(self, draw: Callable[[], None]) -> None:
+        """Runs `draw` into a corner of a few pixels of the offscreen target, then the
+        upscale into the bound framebuffer: each program the scaled frames use is compiled
+        for this target's format (another variant for llvmpipe), at almost no pixel cost."""
+        self.draw(WARM_SIZE / min(self.size), draw)
 
     def _upscale(self, width: int, height: int) -> None:
         self._texture.use(0)

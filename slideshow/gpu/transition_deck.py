@@ -106,12 +106,15 @@ def apply_settings(transitions: list[Transition], settings: tuple[str, ...],
 def load_pool(pool: tuple[str, ...], folder: str = "", params: tuple[str, ...] = (),
               compile_check: Callable[[Transition], None] | None = None) -> list[Transition]:
     """The configured pool, parsed, with its settings applied. With `compile_check`
-    (gpu/transitions.py's `check_compiles`), one transition of each file is compiled first
-    (a few ms in all), so a file that does not compile is left out with one log line, as
-    before anything starts; a pool left with nothing is a ConfigError."""
+    (gpu/transitions.py's `check_compiles`), one transition of each of the user's files is
+    compiled first, so a file that does not compile is left out with one log line, as
+    before anything starts; a pool left with nothing is a ConfigError. The built-in files
+    are compiled by the tests on every change, and checking them cost 30-90 ms here on the
+    way to the first photo: one that a driver cannot compile is left out with its log line
+    when its turn to be made ready comes (`TransitionDeck.prepare_step`)."""
     library = TransitionLibrary(Path(folder).expanduser() if folder else default_user_folder())
     if compile_check is not None:
-        library.validate(compile_check)
+        library.validate(compile_check, builtin=False)
     specs = library.names if "all" in pool else list(pool)
     try:
         transitions = library.select(specs)

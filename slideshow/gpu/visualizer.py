@@ -38,6 +38,7 @@ MAX_WAVE_POINTS = 1024  # SpectrumConfig.waveform_points allows up to 1024
 
 _BAR_CAP_PX = 2.0  # thickness of a peak cap
 VALUE_TEXTURES = 3  # frames a value texture rests before it is written again
+WARM_SIZE = 64  # warm_up draws into this square: any area still covers a few pixels of it
 DEFAULT_COLOURS = ((0.15, 0.55, 1.0), (1.0, 0.3, 0.6))  # low end, high end; RGB 0..1
 
 _BREATH_PERIOD_S = 4.0  # one slow breath of the idle line
@@ -141,9 +142,13 @@ class Visualizer:
 
     def warm_up(self) -> None:
         """Draws every program once into the bound framebuffer, nothing visible: drivers
-        compile at the first draw, which must not land in the frame after a v key."""
+        compile at the first draw, which must not land in the frame after a v key. Drawn
+        within a few pixels of the framebuffer: the compiles are the same, the pixels cost
+        nothing before the first frame."""
         mode, activity, opacity = self.mode, self.activity, self.opacity
         self.opacity = 0.0
+        viewport = self.ctx.viewport
+        self.ctx.viewport = (viewport[0], viewport[1], WARM_SIZE, WARM_SIZE)
         try:
             for name in MODES:
                 self.mode = name
@@ -152,6 +157,7 @@ class Visualizer:
                     self.draw()
         finally:
             self.mode, self.activity, self.opacity = mode, activity, opacity
+            self.ctx.viewport = viewport
 
     # ---- animation (no GL) ----
 

@@ -198,7 +198,7 @@ def open_display_parts(surface: Surface, config: Config, shared: SharedParts, *,
             photo_pass.draw(0.0)  # scaled, a held frame is a draw through the viewport
             if visualizer is not None:
                 visualizer.warm_up()
-        scaler.draw(governor.settings.min_scale, warm_scaled)
+        scaler.warm_up(warm_scaled)
         surface.finish()
     log.info("display %s: %d transitions, made ready while the show runs, on a %dx%d %s (%s)",
              name or "window", len(deck.names), *surface.size, surface.kind, surface.renderer)

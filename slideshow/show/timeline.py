@@ -47,7 +47,7 @@ class PhotoDrawer(Protocol):
     def set_audio_energy(self, energy: float) -> None: ...
     def begin_upload(self, pixels: np.ndarray, copy_budget_s: float) -> bool: ...
     def pump_upload(self, budget_s: float) -> tuple[bool, bool]: ...
-    def compose_step(self) -> bool: ...
+    def compose_step(self, strips: int | None = None) -> bool: ...
     def begin_transition(self) -> float | None: ...
     @property
     def transition_name(self) -> str: ...
@@ -252,14 +252,20 @@ class Show:
         # (PBO copy and strips within `upload_budget_s` a frame), the compose (a strip a
         # frame), then the first transition frame. On a software renderer a whole compose
         # costs about half a frame at 1280x720, and two such steps together missed vsyncs.
+        # The first photo, with nothing on screen yet, takes the shortest way instead: the
+        # whole copy in its first frame, the whole compose in the frame the texture is
+        # complete, and its fade-in from that frame (6 frames sooner). Those frames cost
+        # more, and the governor hears of it (the loop's `spent_ms`): the black screen
+        # before them is held a vsync longer, by plan.
+        first = self.photos_shown == 0 and self._progress is None and not self._discarding
         state = self._next
         if state is NextPhoto.TAKEN:
             assert self._taken is not None
-            if self._drawer.begin_upload(self._taken.pixels, self._budget_s(budget)):
+            if self._drawer.begin_upload(self._taken.pixels, self._budget_s(budget, first)):
                 self._next = NextPhoto.UPLOADING
                 self.note("upload begins")
         elif state is NextPhoto.UPLOADING:
-            copied, ready = self._drawer.pump_upload(self._budget_s(budget))
+            copied, ready = self._drawer.pump_upload(self._budget_s(budget, first))
             if copied and self._taken is not None:
                 self._release_taken()
                 self.note("upload copied out of the ring")
@@ -269,6 +275,10 @@ class Show:
             elif ready:
                 self._next = NextPhoto.COMPOSING
                 self.note("upload complete on the GPU")
+                if first:
+                    self._drawer.compose_step(strips=1)
+                    self._next = NextPhoto.READY
+                    self.note("composed")
         elif state is NextPhoto.COMPOSING:
             if self._drawer.compose_step():
                 self._next = NextPhoto.COMPOSED
@@ -302,8 +312,11 @@ class Show:
         return plan_motion(self._random, focus, on_screen_s, settings.zoom_min,
                            settings.zoom_max, settings.zoom_per_s)
 
-    def _budget_s(self, budget: FrameBudget) -> float:
-        return min(self.upload_budget_s, budget.remaining_s())
+    def _budget_s(self, budget: FrameBudget, first: bool = False) -> float:
+        """The upload work this frame may do: `upload_budget_s`, or for the first photo
+        what is left of the frame's period."""
+        remaining = budget.remaining_s()
+        return max(remaining, self.upload_budget_s) if first else min(self.upload_budget_s, remaining)
 
     def _release_taken(self) -> None:
         if self._taken is not None:

@@ -352,14 +352,17 @@ class TransitionLibrary:
             self._transitions[transition.name] = transition
         return transitions
 
-    def validate(self, compile_check: Callable[[Transition], None]) -> dict[Path, str]:
+    def validate(self, compile_check: Callable[[Transition], None], *,
+                 builtin: bool = True) -> dict[Path, str]:
         """Runs `compile_check` (gpu/transitions.py's `check_compiles`: it raises
-        TransitionError) on one transition of every file; files that fail are dropped (one
-        log line each) and returned with their errors. A compile per file: start-up only."""
+        TransitionError) on one transition of every file (`builtin` False: of every file
+        but the built-in ones); files that fail are dropped (one log line each) and
+        returned with their errors. A compile per file: start-up only."""
         broken: dict[Path, str] = {}
         checked: set[Path] = set()
+        shipped = builtin_folder()
         for transition in list(self._transitions.values()):
-            if transition.path in checked:
+            if transition.path in checked or (not builtin and transition.path.parent == shipped):
                 continue
             checked.add(transition.path)
             try:

@@ -113,11 +113,16 @@ class DecodeReply(NamedTuple):
 
 
 def run_worker(ring_name: str, conn: Connection, decoder: Decoder | None = None,
-               parent_pid: int | None = None) -> None:
+               parent_pid: int | None = None, first_at_normal_priority: bool = False) -> None:
     """The worker process's entry point; returns when told to stop (a `None` message) or
-    when the parent is gone."""
+    when the parent is gone. `first_at_normal_priority`: the worker's imports and its first
+    decode run at the priority it was started with, and only then does it drop to the
+    lowest (the show's first start: nothing is on screen yet, and the first photo waits
+    for this worker; at SCHED_IDLE beside the show's own start-up it got a core late)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    lowest_priority()
+    lowered = not first_at_normal_priority
+    if lowered:
+        lowest_priority()
     if parent_pid is not None and not die_with_parent(parent_pid):
         return
 
@@ -143,6 +148,9 @@ def run_worker(ring_name: str, conn: Connection, decoder: Decoder | None = None,
                 conn.send(reply)
             except OSError:
                 break
+            if not lowered:
+                lowest_priority()
+                lowered = True
     finally:
         conn.close()
         ring.close()

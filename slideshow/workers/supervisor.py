@@ -161,6 +161,7 @@ class _Worker:
     paused_since: float | None = None  # wall time the pausing began; None when not pausing
     back_told: bool = False  # the "decoding again" line of this pausing was logged
     signalled: str | None = None  # the stop signal that ended it, until it is started again
+    started: bool = False  # has it been started before (its first start is the show's)?
 
 
 class Supervisor:
@@ -367,7 +368,10 @@ class Supervisor:
         parent_conn, child_conn = context.Pipe(duplex=True)
         process = context.Process(
             target=run_worker, name=f"slideshow-image-{worker.index}", daemon=True,
-            args=(worker.ring.name, child_conn, self._decoder, os.getpid()))
+            # The first start's imports and decode at normal priority: the first photo
+            # waits for them (a restart runs beside frames on screen: lowest at once).
+            args=(worker.ring.name, child_conn, self._decoder, os.getpid(), not worker.started))
+        worker.started = True
         worker.restart_at = None
         worker.paused = False
         worker.heard, worker.killed_past_s = False, None

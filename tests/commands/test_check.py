@@ -168,3 +168,28 @@ def test_check_of_the_shared_photos_shows_each_upright_and_names_the_bad_ones(sh
         assert all("pillow-heif" in r["error"]["reason"] for r in heic)
     failed = sum(not r["ok"] for r in results.values())
     assert f"{len(results)} files: {len(results) - failed} ok, {failed} failed" in done.stderr
+
+
+# What `pip install` writes as the `slideshow` command: it imports the command line at its top.
+PIP_LAUNCHER = """import sys
+from slideshow.cli import main
+if __name__ == '__main__':
+    sys.exit(main())
+"""
+
+
+def test_workers_spawned_from_the_installed_command_do_not_run_the_command_line_again(tmp_path):
+    launcher = tmp_path / "slideshow"
+    launcher.write_text(PIP_LAUNCHER)
+    Image.new("RGB", (64, 48), (200, 10, 10)).save(tmp_path / "a.png")
+    done = subprocess.run([sys.executable, str(launcher), "check", str(tmp_path / "a.png")],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(REPO), "PYTHONPROFILEIMPORTTIME": "1"})
+    imported = [line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines()
+                if line.startswith("import time:")]
+
+    assert done.returncode == 0 and "1 ok" in done.stdout, done.stdout + done.stderr[-2000:]
+    # The worker process imported its own modules (the parent imports image_worker too) ...
+    assert imported.count("slideshow.workers.image_worker") == 2
+    # ... and not the command line, which only the launcher's own process ran.
+    assert imported.count("slideshow.cli") == 1

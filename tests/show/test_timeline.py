@@ -76,7 +76,7 @@ def frame(show: Show, surface, budget: FrameBudget | None = None) -> np.ndarray:
 
 def test_no_transition_before_the_fence_signals_and_the_slot_is_freed_once_copied(rig):
     show, source, _, surface = rig
-    red = FakePhoto((255, 0, 0))
+    red, green = FakePhoto((255, 0, 0)), FakePhoto((0, 255, 0))
     source.waiting.append(red)
     for _ in range(30):  # half a second: far past the hold time
         shown = frame(show, surface)
@@ -84,16 +84,30 @@ def test_no_transition_before_the_fence_signals_and_the_slot_is_freed_once_copie
         assert (shown[..., :3] == 0).all()  # still the black start frame
     assert red.released, "the ring slot waits for nothing once the pixels are in the PBO"
     FakeFenceUnsignalledUntilOpened.opened = True
+    frame(show, surface)
+    # The first photo, nothing on screen yet: composed whole and fading in at once.
+    assert show.transition_active
+    for _ in range(10):
+        shown = frame(show, surface)
+    assert tuple(shown[16, 32, :3]) == (255, 0, 0) and show.photos_shown == 1
+    FakeFenceUnsignalledUntilOpened.opened = False
+    source.waiting.append(green)
+    for _ in range(30):
+        shown = frame(show, surface)
+        assert not show.transition_active and tuple(shown[16, 32, :3]) == (255, 0, 0)
+    assert green.released
+    FakeFenceUnsignalledUntilOpened.opened = True
     frames_until_transition = 0
     while not show.transition_active:
         frame(show, surface)
         frames_until_transition += 1
         assert frames_until_transition < 20
-    # pump sees the fence, compose takes 4 strips (one a frame), then one more frame.
+    # Any later photo: pump sees the fence, compose takes 4 strips (one a frame), then
+    # one more frame.
     assert frames_until_transition >= 5
     for _ in range(10):
         shown = frame(show, surface)
-    assert tuple(shown[16, 32, :3]) == (255, 0, 0) and show.photos_shown == 1
+    assert tuple(shown[16, 32, :3]) == (0, 255, 0) and show.photos_shown == 2
 
 
 def test_a_late_photo_keeps_the_current_one_on_screen(rig):
@@ -120,15 +134,26 @@ def test_events_tell_a_photo_change_in_order_with_frame_numbers(rig):
     source.waiting.append(FakePhoto((0, 0, 255)))
     for _ in range(30):  # the first photo's change, then 0.1 s of hold with nothing decoded
         frame(show, surface)
+    source.waiting.append(FakePhoto((0, 255, 0)))
+    for _ in range(30):  # the second's
+        frame(show, surface)
     texts = [text for _, text in show.events]
-    assert texts == ["photo taken: (0, 0, 255).png", "upload begins", "upload copied out of the ring",
-                     "upload complete on the GPU", "composed", "transition begins: crossfade",
+    change = ["upload begins", "upload copied out of the ring", "upload complete on the GPU",
+              "composed"]
+    assert texts == ["photo taken: (0, 0, 255).png", *change, "transition begins: crossfade",
+                     "transition ends", "next photo late: holding this one",
+                     "photo taken: (0, 255, 0).png", *change, "transition begins: crossfade",
                      "transition ends", "next photo late: holding this one"]
     frames = [at for at, _ in show.events]
     assert frames == sorted(frames) and frames[0] == 0
-    # compose takes a strip a frame; the transition starts the frame after it is composed
-    assert frames[5] - frames[4] == 1 and frames[6] - frames[5] == round(0.1 * 60)
-    assert frames[7] - frames[6] == round(0.1 * 60)
+    # The first photo: taken and its upload begun in one frame; in the next, copied whole,
+    # complete (llvmpipe's fences signal at once), composed whole and fading in.
+    assert frames[:6] == [0, 0, 1, 1, 1, 1]
+    assert frames[6] - frames[5] == round(0.1 * 60) and frames[7] - frames[6] == round(0.1 * 60)
+    # A later one: compose takes a strip a frame, from the frame after the texture is
+    # complete; the transition starts the frame after it is composed.
+    second = frames[8:]
+    assert second[4] == second[3] + 4 and second[5] == second[4] + 1
 
 
 def test_transitions_are_made_ready_only_while_a_photo_is_held_and_the_first_fades_in_by_the_crossfade(

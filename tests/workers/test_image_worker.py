@@ -20,8 +20,8 @@ from slideshow.workers import decode
 from slideshow.workers.image_worker import (
     NO_FREE_SLOT,
     NOT_A_FILE,
-    UNSIZED,
     UNEXPECTED_ERROR_CODE,
+    UNSIZED,
     DecodeReply,
     DecodeRequest,
     DecodeStarted,
@@ -29,6 +29,7 @@ from slideshow.workers.image_worker import (
     run_worker,
 )
 from slideshow.workers.ring import FrameRing
+from tests.support import wait_for
 from tests.workers.hooks import solid_decoder, write_solid
 
 pytestmark = pytest.mark.usefixtures("nothing_left_behind")
@@ -38,11 +39,12 @@ REPLY_TIMEOUT_S = 10.0
 
 
 @contextmanager
-def running_worker(ring: FrameRing, decoder=None) -> Iterator[tuple[BaseProcess, Connection]]:
+def running_worker(ring: FrameRing, decoder=None, first_at_normal_priority: bool = False
+                   ) -> Iterator[tuple[BaseProcess, Connection]]:
     context = multiprocessing.get_context("spawn")
     parent_conn, child_conn = context.Pipe()
-    process = context.Process(target=run_worker, args=(ring.name, child_conn, decoder, os.getpid()),
-                              daemon=True)
+    process = context.Process(target=run_worker, args=(ring.name, child_conn, decoder, os.getpid(),
+                                                       first_at_normal_priority), daemon=True)
     process.start()
     child_conn.close()
     try:
@@ -176,6 +178,25 @@ def test_worker_runs_at_idle_priority_ignores_sigint_and_exits_on_eof(ring, tmp_
     if policy is not None:
         assert policy == os.SCHED_IDLE
     assert process.exitcode == 0
+
+
+def test_a_first_start_worker_drops_to_the_lowest_priority_once_its_first_reply_is_sent(
+        ring, tmp_path):
+    path = write_solid(tmp_path / "grey.txt", (9, 9, 9))
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+
+    with running_worker(ring, solid_decoder, first_at_normal_priority=True) as (process, conn):
+        assert ask(conn, DecodeRequest(1, path, 8, 4, "fill")).ok
+        wait_for(lambda: os.getpriority(os.PRIO_PROCESS, process.pid) == 19,
+                 what="the worker at nice 19 after its first reply")
+        policy = os.sched_getscheduler(process.pid) if hasattr(os, "sched_getscheduler") else None
+        record = ring.take()
+        ring.release(record.index)
+        assert ask(conn, DecodeRequest(2, path, 8, 4, "fill")).ok
+
+    assert ours < 19  # (tests/workers/test_supervisor.py: normal during the first decode)
+    if policy is not None:
+        assert policy == os.SCHED_IDLE
 
 
 def test_size_probe_reads_the_header_and_never_opens_what_is_no_regular_file(tmp_path):

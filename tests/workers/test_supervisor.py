@@ -84,6 +84,34 @@ def test_worker_killed_during_a_decode_is_restarted_and_the_request_completes(tm
     assert calls(tmp_path) == [paths[0], paths[0], paths[1], paths[2]]
 
 
+def _priority(pid: int) -> tuple[int, int | None]:
+    policy = os.sched_getscheduler(pid) if hasattr(os, "sched_getscheduler") else None
+    return os.getpriority(os.PRIO_PROCESS, pid), policy
+
+
+LOWEST = (19, getattr(os, "SCHED_IDLE", None) if hasattr(os, "sched_getscheduler") else None)
+
+
+def test_a_first_start_decodes_its_first_photo_at_normal_priority_and_a_restart_at_the_lowest(
+        tmp_path):
+    paths = [write_solid(tmp_path / "slow.txt", (255, 0, 0)),
+             write_solid(tmp_path / "a.txt", (0, 255, 0)),
+             write_solid(tmp_path / "b.txt", (0, 0, 255))]
+    ours = _priority(os.getpid())
+
+    with solid_pipeline(paths) as pipeline:
+        wait_for((tmp_path / "slow.txt.started").exists, what="the slow decode to start")
+        [pid] = pipeline.supervisor.worker_pids()
+        during_first = _priority(pid)  # the show's first photo waits for this decode
+        os.kill(pid, signal.SIGKILL)
+        wait_for(lambda: pipeline.supervisor.worker_pids() not in ([], [pid]), what="a restart")
+        [restarted] = pipeline.supervisor.worker_pids()
+        wait_for(lambda: _priority(restarted) == LOWEST, what="the restarted worker at the lowest")
+        take_photos(pipeline, 3)
+
+    assert ours[0] < 19 and during_first == ours
+
+
 def test_file_that_crashes_the_worker_twice_is_quarantined_and_the_show_goes_on(tmp_path, caplog):
     names = ["a", "crash", "b", "c", "d", "crash", "e"]
     colours = {name: (10 * i, 100, 200) for i, name in enumerate(names)}

@@ -22,7 +22,7 @@ Per size, mode and variant, the median and [min-max] over the runs of:
       transitions, prediction error p50 / p99, and its own time per frame p99.
 
     python3 benchmarks/governor.py [--seconds 60] [--repeat 3] [--sizes 1280x720,1920x1080]
-        [--modes headless,windowed] [--photos DIR]
+        [--modes headless,windowed] [--variants governor,off] [--photos DIR] [--no-crossfade]
 
 Goals (issue 13): at most 1 unplanned missed vsync a minute; every outside interval within
 1.5 ms of one or two periods; the like-for-like run no worse than before (p99 17.7 ms);
@@ -132,13 +132,15 @@ def main() -> None:
                         help="of " + ", ".join(VARIANTS) + " (the crossfade pair runs windowed "
                         "at the first size whatever this says)")
     parser.add_argument("--photos", default=str(SHARED_PHOTOS) if SHARED_PHOTOS.is_dir() else "")
+    parser.add_argument("--no-crossfade", action="store_true",
+                        help="leave out the like-for-like crossfade pair")
     args = parser.parse_args()
     modes = [m for m in args.modes.split(",") if m != "windowed" or os.environ.get("DISPLAY")]
     sizes = args.sizes.split(",")
     photos = [args.photos] if args.photos else []
     plan = [(size, mode, variant) for size in sizes for mode in modes
             for variant in args.variants.split(",")]
-    if "windowed" in modes:
+    if "windowed" in modes and not args.no_crossfade:
         plan += [(sizes[0], "windowed", "crossfade"), (sizes[0], "windowed", "crossfade-off")]
     print(f"{len(plan) * args.repeat} runs of {args.seconds:.0f} s; photos: "
           f"{args.photos or 'the built-in demo set'}; load average {os.getloadavg()[0]:.2f}")

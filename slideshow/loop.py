@@ -57,8 +57,9 @@ class Scene(Protocol):
 
     @property
     def motion(self) -> str:
-        """What moves in the next frame: a transition's name, "ken-burns", or "" (a still
-        photo, which the governor never scales)."""
+        """What moves in the next frame: a transition's name, "ken-burns", or a still photo,
+        which the governor never scales: "" (STILL), or the step of the next photo's way
+        in that the frame carries (slideshow/pacing/governor.py's STILL_STEPS)."""
 
     def drain(self, budget: FrameBudget) -> None:
         """Takes inputs that are ready (decoded photos, audio values) without waiting."""

@@ -243,12 +243,14 @@ def test_bench_cli_writes_the_json_fields(red_photos, tmp_path):
     governor = figures["governor"]
     assert governor["mode"] == "auto" and set(governor) >= {
         "frames_scaled", "frames_reduced_cadence", "scale", "dropped_transitions",
-        "prediction_error_ms", "own_ms"}
+        "prediction_error_ms", "cost_spread", "own_ms"}
     assert set(governor["scale"]) == {"p50", "min"} and 0.5 <= governor["scale"]["min"] <= 1.0
     assert f"(unplanned; planned repeats {figures['planned_repeats']})" in result.stdout
     lines = [line for line in result.stdout.splitlines() if line.startswith("governor: ")]
     assert len(lines) == 2 and f"{governor['frames_scaled']} frames scaled" in lines[0]
     assert "prediction error ms p50" in lines[1]
+    assert f"budgets leave x{governor['cost_spread']:.2f} room" in lines[1]
+    assert governor["cost_spread"] >= round(1 / 0.85, 3)
     assert Image.open(shot).size == (160, 90)
     # Every measured frame, in order, and the show's events, for plots and comparisons.
     timeline = figures["timeline"]

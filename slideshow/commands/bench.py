@@ -304,6 +304,8 @@ def governor_lines(governor: dict[str, Any]) -> list[str]:
     scaled = (f"governor: {governor['frames_scaled']} frames scaled (scale p50 "
               f"{scale['p50']:.2f}, min {scale['min']:.2f}), {governor['frames_reduced_cadence']} "
               f"at a reduced cadence; dropped transitions: {dropped}")
+    spread = governor.get("cost_spread")  # (not in the figures of older versions)
+    room = f"budgets leave x{spread:.2f} room; " if spread is not None else ""
     errors = (f"governor: prediction error ms p50 {error['p50']:.2f} p99 {error['p99']:.2f}; "
-              f"its own time per frame ms p50 {own['p50']:.3f} p99 {own['p99']:.3f}")
+              f"{room}its own time per frame ms p50 {own['p50']:.3f} p99 {own['p99']:.3f}")
     return [scaled, errors]

@@ -63,7 +63,19 @@ GOVERNOR_MODES = ("auto", "off")
 #: `pacing.cadence`: auto may run a transition at a half or third rate; full never does.
 CADENCE_MODES = ("auto", "full")
 STILL = ""  # the motion of a frame that shows a still photo: never scaled
+# A still photo's frame that also carries a step of the next photo's way in: its texture
+# upload (copied out of the PBO by the GPU, on llvmpipe 6-10 ms at 1280x720 in that
+# frame's finish) or a strip of its compose. Never scaled either; each learned apart, as
+# the extra it costs over a still frame, so its frame is held a vsync longer by plan
+# where that extra will not fit (a plain still's estimate missed 7 vsyncs a minute so).
+UPLOAD_STEP = "still:upload"
+COMPOSE_STEP = "still:compose"
+STILL_STEPS = (UPLOAD_STEP, COMPOSE_STEP)
 MAX_CADENCE = 3
+# A still photo held on screen by plan (its frame, or the one before a motion's first, will
+# not fit a period): up to this many vsyncs. A transition made ready in a held frame once
+# took 57 ms of a 60 Hz budget here: held 3 vsyncs, it still missed one.
+MAX_HOLD = 6
 SCALE_STEP = 1.0 / 32.0  # scales are multiples of this: geometry targets reallocate rarely
 # The share of a budget a predicted frame may fill: the model's error, the pacer's spin
 # and the swap itself live in the rest.
@@ -80,7 +92,25 @@ OUTLIER = 2.0  # a sample above this many times its prediction counts as this ma
 DROP_AFTER = 6  # checks in a row that find a motion fitting no way before it is dropped
 OVERRUNS_TO_SLOW = 3  # frames over their budget in a row (at min_scale) before the cadence rises
 PLANS_KEPT = 16  # plans remembered for samples that come back late (timer queries)
+# How far above its prediction a moving frame may come, learned: the SPREAD_QUANTILE of
+# cost / prediction over the last SPREAD_KEPT moving frames (worked out again every
+# SPREAD_EVERY), from SPREAD_MIN_SAMPLES on, within [1 / HEADROOM, MAX_SPREAD]. A frame's
+# budget leaves that much room. On a quiet GPU it stays at 1 / HEADROOM; on this 2-core
+# machine under llvmpipe, with the image decodes and the X server on the other core, a
+# frame came up to 1.4 times its prediction once in a hundred (1.6 once in a thousand),
+# and with a fixed HEADROOM those made 5-9 of its unplanned misses a minute.
+SPREAD_QUANTILE = 99.5  # (the largest few: one stall of the X server is not the spread)
+SPREAD_KEPT = 512
+SPREAD_EVERY = 32
+SPREAD_MIN_SAMPLES = 64
+MAX_SPREAD = 2.0
 ERRORS_KEPT = 4096  # prediction errors kept for the report (the newest)
+
+
+def is_still(motion: str) -> bool:
+    """Whether a frame of `motion` shows a still photo (with or without a step of the next
+    photo's way in): drawn at full size, its cadence chosen frame by frame."""
+    return motion == STILL or motion in STILL_STEPS
 
 
 @dataclass(frozen=True)
@@ -108,6 +138,8 @@ class FramePlan:
     #: Of the budget, what was gone before the frame began (work in the slack after the
     #: previous swap: a collection, a transition made ready).
     spent_ms: float = 0.0
+    #: Whether the prediction came from a motion known well enough (UNSURE_SAMPLES).
+    sure: bool = True
 
 
 FULL_PLAN = FramePlan(-1, STILL, 1.0, 1, 0.0)
@@ -260,12 +292,17 @@ class FrameGovernor:
         self._scales = _Samples(ERRORS_KEPT)
         self._errors_ms = _Samples(ERRORS_KEPT)
         self._own_s = _Samples(ERRORS_KEPT)
+        self._ratios = _Samples(SPREAD_KEPT)  # cost / prediction of the recent moving frames
+        #: The room a budget leaves above a prediction (SPREAD_QUANTILE, learned).
+        self.spread = 1.0 / HEADROOM
 
     # -- the frame -------------------------------------------------------------------------
 
     def budget_ms(self, cadence: int) -> float:
-        """What a frame presented `cadence` vsyncs after the previous one may cost."""
-        return cadence * self.period_ms * HEADROOM - RESERVE_MS
+        """What a frame presented `cadence` vsyncs after the previous one may be predicted
+        to cost: its share HEADROOM, less what the frames' learned spread needs."""
+        slot_ms = cadence * self.period_ms
+        return min(slot_ms * HEADROOM - RESERVE_MS, (slot_ms - RESERVE_MS) / self.spread)
 
     def plan(self, frame: int, motion: str, spent_ms: float = 0.0) -> FramePlan:
         """How to draw frame `frame` (the loop's number) showing `motion` (STILL, or the
@@ -278,9 +315,9 @@ class FrameGovernor:
         started = self._now()
         if not self.settings.enabled:
             plan = FramePlan(frame, motion, 1.0, 1, 0.0)
-        elif motion == STILL:
-            predicted = self.model.predict(STILL, 1.0)[0] + spent_ms
-            plan = FramePlan(frame, motion, 1.0, self._cadence_for(predicted), predicted,
+        elif is_still(motion):
+            predicted = self.model.predict(motion, 1.0)[0] + spent_ms
+            plan = FramePlan(frame, motion, 1.0, self._cadence_for(predicted, MAX_HOLD), predicted,
                              spent_ms=spent_ms)
         else:
             first = motion != self._motion
@@ -295,17 +332,19 @@ class FrameGovernor:
             if self._scale < scale < 1.0:  # down at once, up by steps (1 only in one go)
                 scale = min(scale, _quantised(self._scale + MAX_RISE))
             self._scale = scale
-            predicted = self.model.predict(motion, scale)[0] + spent_ms
+            predicted, sure = self.model.predict(motion, scale)
+            predicted += spent_ms
             cadence = self._cadence
             if first:
                 predicted += self.model.first_extra_ms
-                cadence = max(cadence, self._cadence_for(predicted))
-            plan = FramePlan(frame, motion, scale, cadence, predicted, first, spent_ms)
+                cadence = max(cadence, self._cadence_for(predicted, MAX_HOLD))
+            plan = FramePlan(frame, motion, scale, cadence, predicted, first, spent_ms, sure)
             self.frames_scaled += scale < 1.0
             self.frames_reduced_cadence += self._cadence > 1
             self._scales.add(scale)
-        if motion == STILL:
+        if is_still(motion):
             self._cadence, self._cadence_sure, self._overruns = 1, True, 0
+            motion = STILL  # a step is no motion: the one after it is not a first frame
         self._motion = motion
         self.last_scale, self.last_cadence = plan.scale, plan.cadence
         self._remember(plan)
@@ -318,8 +357,10 @@ class FrameGovernor:
         started = self._now()
         plan = self._plans.pop(frame, None)
         if plan is not None and self.settings.enabled and math.isfinite(cost_ms):
-            if plan.motion != STILL and plan.predicted_ms > 0:
+            if not is_still(plan.motion) and plan.predicted_ms > 0:
                 self._errors_ms.add(cost_ms + plan.spent_ms - plan.predicted_ms)
+                if plan.sure and not plan.first:  # (a guess's error is no spread)
+                    self._learn_spread((cost_ms + plan.spent_ms) / plan.predicted_ms)
             if plan.first and self.model.predict(plan.motion, plan.scale)[1]:
                 # A known motion's first frame: what first frames cost beyond the others.
                 # (An unknown one's teaches the motion itself: it has nothing else yet.)
@@ -327,7 +368,7 @@ class FrameGovernor:
             else:
                 self.model.learn(plan.motion, plan.scale, cost_ms)
                 self._watch_overruns(plan, cost_ms)
-            if plan.motion != STILL:
+            if not is_still(plan.motion):
                 self._check_fits(plan.motion)
         self._own_s.add(self._now() - started)
 
@@ -352,12 +393,12 @@ class FrameGovernor:
         scale = math.sqrt((budget - low) / per_area)
         return max(self._min_scale, min(1.0 - SCALE_STEP, math.floor(scale / SCALE_STEP) * SCALE_STEP))
 
-    def _cadence_for(self, predicted_ms: float) -> int:
-        """The fewest vsyncs (up to MAX_CADENCE) whose budget holds `predicted_ms`."""
-        for cadence in range(1, MAX_CADENCE):
+    def _cadence_for(self, predicted_ms: float, most: int = MAX_CADENCE) -> int:
+        """The fewest vsyncs (up to `most`) whose budget holds `predicted_ms`."""
+        for cadence in range(1, most):
             if predicted_ms <= self.budget_ms(cadence):
                 return cadence
-        return MAX_CADENCE
+        return most
 
     def _choose_cadence(self, motion: str) -> tuple[int, bool]:
         """The cadence the motion needs at min_scale (1 with `pacing.cadence = full`), and
@@ -368,7 +409,7 @@ class FrameGovernor:
     def _watch_overruns(self, plan: FramePlan, cost_ms: float) -> None:
         """Frames at min_scale over their budget again and again: the cadence was chosen
         from too low a cost (the GPU's clock fell, the machine got busy); slow down once."""
-        if plan.motion == STILL or plan.motion != self._motion:
+        if is_still(plan.motion) or plan.motion != self._motion:
             return
         over = plan.scale <= self._min_scale and cost_ms > self.budget_ms(plan.cadence)
         self._overruns = self._overruns + 1 if over else 0
@@ -376,6 +417,13 @@ class FrameGovernor:
                 and self._cadence < MAX_CADENCE and plan.cadence == self._cadence):
             self._cadence += 1
             self._overruns = 0
+
+    def _learn_spread(self, ratio: float) -> None:
+        ratios = self._ratios
+        ratios.add(ratio)
+        if ratios.count >= SPREAD_MIN_SAMPLES and ratios.count % SPREAD_EVERY == 0:
+            learned = float(np.percentile(ratios.values(), SPREAD_QUANTILE))
+            self.spread = min(MAX_SPREAD, max(1.0 / HEADROOM, learned))
 
     def _check_fits(self, motion: str) -> None:
         """Reports a motion that is known (sure) not to fit even at the slowest cadence."""
@@ -419,6 +467,7 @@ class FrameGovernor:
             "prediction_error_ms": {
                 "p50": _rounded(np.percentile(errors, 50)) if len(errors) else 0.0,
                 "p99": _rounded(np.percentile(errors, 99)) if len(errors) else 0.0},
+            "cost_spread": _rounded(self.spread),
             "own_ms": {"p50": _rounded(np.percentile(own_ms, 50)) if len(own_ms) else 0.0,
                        "p99": _rounded(np.percentile(own_ms, 99)) if len(own_ms) else 0.0},
         }
@@ -439,6 +488,11 @@ class _Samples:
     def add(self, value: float) -> None:
         self._values[self._count % len(self._values)] = value
         self._count += 1
+
+    @property
+    def count(self) -> int:
+        """Values added so far (the newest `capacity` of them are kept)."""
+        return self._count
 
     def values(self) -> np.ndarray:
         return self._values[: min(self._count, len(self._values))].copy()

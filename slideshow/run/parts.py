@@ -25,7 +25,12 @@ from slideshow.library.cache import default_cache_dir
 from slideshow.library.display_photos import DisplayPhotos
 from slideshow.pacing import FrameStats, GcControl, PhaseTimer, cost_cache
 from slideshow.pacing.frame_cost import FinishTimeCost
-from slideshow.pacing.governor import CostModel, FrameGovernor, GovernorSettings
+from slideshow.pacing.governor import (
+    CostModel,
+    FrameGovernor,
+    GovernorSettings,
+    is_still,
+)
 from slideshow.show.audio_overlay import AudioOverlay
 from slideshow.show.captions import Captions, TextLayout, TextWorker
 from slideshow.show.controls import ShowControls
@@ -43,6 +48,7 @@ if TYPE_CHECKING:
     from slideshow.gpu.visualizer import Visualizer
     from slideshow.loop import CostSource
     from slideshow.workers.pipeline import ImagePipeline
+    from slideshow.workers.spare import SpareWorkers
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +68,8 @@ class SharedParts:
     audio: AudioService | None
     #: Live frame metrics in the log (show.perf_every_s); None when off.
     perf: PerfReporter | None = None
+    #: An image worker started at once, its imports done before a display needs it.
+    spare_workers: SpareWorkers | None = None
 
 
 @dataclass(frozen=True)
@@ -87,7 +95,15 @@ class DisplayParts:
 
 
 def open_shared_parts(config: Config, stack: ExitStack) -> SharedParts:
-    """The garbage collector's control, the perf reporter, the photos and the audio worker."""
+    """A spare image worker, the garbage collector's control, the perf reporter, the photos
+    and the audio worker."""
+    # Deferred: it starts a process.
+    from slideshow.workers.spare import SpareWorkers
+
+    # First: its imports run beside everything up to the first frame, and the first photo
+    # waits for its first decode (workers/spare.py).
+    spare_workers = SpareWorkers(1)
+    stack.callback(spare_workers.close)
     gc_control = GcControl(config.pacing.gc)
     stack.callback(gc_control.close)
     perf = None
@@ -99,7 +115,7 @@ def open_shared_parts(config: Config, stack: ExitStack) -> SharedParts:
         stack.callback(perf.close)
     photos = DisplayPhotos(config)
     stack.callback(photos.close)
-    return SharedParts(photos, gc_control, open_audio(config, stack), perf)
+    return SharedParts(photos, gc_control, open_audio(config, stack), perf, spare_workers)
 
 
 def open_audio(config: Config, stack: ExitStack) -> AudioService | None:
@@ -138,7 +154,7 @@ def open_display_parts(surface: Surface, config: Config, shared: SharedParts, *,
         workers=config.workers.image_workers, ring_slots=config.workers.ring_slots,
         restart_budget=config.workers.restart_budget,
         decode_timeout_s=config.workers.decode_timeout_s,
-        decoder=CappedDecoder(config.decode.max_file_bytes),
+        decoder=CappedDecoder(config.decode.max_file_bytes), spares=shared.spare_workers,
         # The photos' side logs each failed file once, however many displays try it.
         on_result=shared.photos.note_result, log_skipped=False)
     stack.callback(pipeline.close)
@@ -245,7 +261,7 @@ def open_governor(surface: Surface, config: Config, period_s: float, deck: Trans
     model = cost_cache.load(path, surface.renderer, size)
     if model is not None:
         log.info("display %s: frame costs from %s (%d transitions known)", display, path,
-                 len(model.motions))
+                 sum(not is_still(motion) for motion in model.motions))
     if model is None or model.upscale_ms <= 0.0:  # learned further as scaled frames come
         model = model or CostModel()
         model.upscale_ms = scaler.measure_upscale_ms(surface.finish)

@@ -24,6 +24,7 @@ from typing import Protocol
 import numpy as np
 
 from slideshow.pacing import FrameBudget
+from slideshow.pacing.governor import COMPOSE_STEP, STILL, UPLOAD_STEP
 from slideshow.show.ken_burns import IDENTITY, KenBurnsMotion, View, plan_motion
 from slideshow.show.layer_guard import LayerGuard
 
@@ -157,6 +158,7 @@ class Show:
         self.events: deque[tuple[int, str]] = deque(maxlen=EVENTS_KEPT)
         self._frame = first_frame - 1  # the loop's frame number: drain runs once at the start of each
         self._stagger_s = stagger_s
+        self._step = STILL  # the next photo's step this frame took (for `motion`), or none
         self._ken_burns = ken_burns
         self._audio_motion = audio_motion if overlay is not None else None
         self._kicks_seen: int | None = None
@@ -220,14 +222,18 @@ class Show:
     @property
     def motion(self) -> str:
         """What moves in the frame drawn next, for the frame-cost governor: the running
-        transition's name, KEN_BURNS for a held photo under Ken Burns motion, or "" (a
-        still photo: always drawn at full size)."""
+        transition's name, KEN_BURNS for a held photo under Ken Burns motion, or a still
+        photo (always drawn at full size): STILL, or the step of the next photo's way in
+        this frame took (UPLOAD_STEP, COMPOSE_STEP; slideshow/pacing/governor.py)."""
         if self._progress is not None:
             return self._drawer.transition_name
-        return KEN_BURNS if self._ken_burns is not None and self._front_motion is not None else ""
+        if self._ken_burns is not None and self._front_motion is not None:
+            return KEN_BURNS
+        return self._step
 
     def drain(self, budget: FrameBudget) -> None:
         self._frame += 1
+        self._step = STILL
         if self.first_photo_frame == self._frame - 1 and self.first_photo_present_s is None:
             self.first_photo_present_s = budget.started_s  # the previous frame's present
         if self._overlay is not None:
@@ -262,9 +268,10 @@ class Show:
         if state is NextPhoto.TAKEN:
             assert self._taken is not None
             if self._drawer.begin_upload(self._taken.pixels, self._budget_s(budget, first)):
-                self._next = NextPhoto.UPLOADING
+                self._next, self._step = NextPhoto.UPLOADING, UPLOAD_STEP
                 self.note("upload begins")
         elif state is NextPhoto.UPLOADING:
+            self._step = UPLOAD_STEP
             copied, ready = self._drawer.pump_upload(self._budget_s(budget, first))
             if copied and self._taken is not None:
                 self._release_taken()
@@ -280,6 +287,7 @@ class Show:
                     self._next = NextPhoto.READY
                     self.note("composed")
         elif state is NextPhoto.COMPOSING:
+            self._step = COMPOSE_STEP
             if self._drawer.compose_step():
                 self._next = NextPhoto.COMPOSED
                 self.note("composed")

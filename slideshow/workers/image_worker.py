@@ -156,6 +156,29 @@ def run_worker(ring_name: str, conn: Connection, decoder: Decoder | None = None,
         ring.close()
 
 
+def run_spare_worker(conn: Connection, parent_pid: int) -> None:
+    """A spare worker's entry point (workers/spare.py): imports what a decode needs, then
+    waits for its `WorkerSetup` and serves as `run_worker` does, its first decode at
+    normal priority; returns at once on `None` or when the parent is gone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not die_with_parent(parent_pid):
+        return
+    # The imports this process was started early for: the decoder with Pillow's drivers.
+    from PIL import Image
+
+    from slideshow.workers import decode  # noqa: F401
+
+    Image.init()
+    try:
+        setup = conn.recv()
+    except (EOFError, OSError):
+        setup = None
+    if setup is None:
+        conn.close()
+        return
+    run_worker(setup.ring_name, conn, setup.decoder, None, first_at_normal_priority=True)
+
+
 def serve(ring: FrameRing, request: DecodeRequest, decode: Decoder,
           started: Callable[[DecodeStarted], None] | None = None) -> DecodeReply:
     """Decodes one request into a slot of `ring` and publishes it, pixels or error.

@@ -34,6 +34,7 @@ from slideshow.workers.image_worker import Decoder, DecodeReply
 from slideshow.workers.processes import Progress
 from slideshow.workers.processes import progress as read_progress
 from slideshow.workers.ring import FrameRing, SlotRecord
+from slideshow.workers.spare import SpareWorkers
 from slideshow.workers.supervisor import PAUSE_MAX_S, QUARANTINED, ResultHandler, Supervisor
 
 
@@ -81,7 +82,8 @@ class ImagePipeline:
     `on_result(path, reply)`, when given, sees every finished request on the supervisor
     thread (the `check` command collects its report with it, and turns `log_skipped` off
     because it prints each failure itself). `decode_timeout_s` (0: sized from each photo's
-    pixels), the restart budget and its pauses: workers/supervisor.py.
+    pixels), the restart budget and its pauses: workers/supervisor.py. `spares`: workers
+    started earlier (workers/spare.py), one taken for the first worker's first start.
     """
 
     def __init__(self, next_path: Callable[[], str | None], target: tuple[int, int],
@@ -92,7 +94,8 @@ class ImagePipeline:
                  backoff_s: tuple[float, float] = (0.1, 5.0),
                  restart_window_s: float = 60.0, decode_timeout_s: float = 0.0,
                  pause_max_s: float = PAUSE_MAX_S,
-                 progress: Callable[[int], Progress | None] = read_progress) -> None:
+                 progress: Callable[[int], Progress | None] = read_progress,
+                 spares: SpareWorkers | None = None) -> None:
         self._log = log or logging.getLogger(__name__)
         self._on_result, self._log_skipped = on_result, log_skipped
         self._closed = False
@@ -103,7 +106,8 @@ class ImagePipeline:
             next_path, target, fit, on_result=self._record, workers=workers,
             ring_slots=ring_slots, restart_budget=restart_budget, decoder=decoder,
             log=self._log, clock=clock, backoff_s=backoff_s, restart_window_s=restart_window_s,
-            decode_timeout_s=decode_timeout_s, pause_max_s=pause_max_s, progress=progress)
+            decode_timeout_s=decode_timeout_s, pause_max_s=pause_max_s, progress=progress,
+            spares=spares)
         self._rings = self._supervisor.rings
         self._held: list[set[int]] = [set() for _ in self._rings]  # slots handed out, per ring
 

@@ -80,6 +80,7 @@ from slideshow.workers.processes import Progress, stop_processes, stop_signal
 from slideshow.workers.processes import progress as read_progress
 from slideshow.workers.request_order import RequestOrder
 from slideshow.workers.ring import FrameRing
+from slideshow.workers.spare import SpareWorkers, WorkerSetup
 
 # The error class of the result reported for a file when it is quarantined.
 QUARANTINED = "Quarantined"
@@ -182,9 +183,11 @@ class Supervisor:
                  backoff_s: tuple[float, float] = (0.1, 5.0), restart_window_s: float = 60.0,
                  stop_timeout_s: float = 1.0, decode_timeout_s: float = 0.0,
                  pause_max_s: float = PAUSE_MAX_S,
-                 progress: Callable[[int], Progress | None] = read_progress) -> None:
+                 progress: Callable[[int], Progress | None] = read_progress,
+                 spares: SpareWorkers | None = None) -> None:
         if decoder is not None:
             _check_picklable(decoder)
+        self._spares = spares
         self._on_result = on_result
         self._target, self._fit = (int(target[0]), int(target[1])), fit
         self._decoder, self._clock, self._progress = decoder, clock, progress
@@ -364,17 +367,23 @@ class Supervisor:
             self._stop_workers()
 
     def _start(self, worker: _Worker) -> bool:
+        first = not worker.started
+        worker.started = True
+        worker.restart_at = None
+        worker.paused = False
+        worker.heard, worker.killed_past_s = False, None
+        spare = (self._spares.take(WorkerSetup(worker.ring.name, self._decoder))
+                 if first and self._spares is not None else None)
+        if spare is not None:  # started at launch, its imports done or under way
+            worker.process, worker.conn = spare
+            return True
         context = multiprocessing.get_context("spawn")
         parent_conn, child_conn = context.Pipe(duplex=True)
         process = context.Process(
             target=run_worker, name=f"slideshow-image-{worker.index}", daemon=True,
             # The first start's imports and decode at normal priority: the first photo
             # waits for them (a restart runs beside frames on screen: lowest at once).
-            args=(worker.ring.name, child_conn, self._decoder, os.getpid(), not worker.started))
-        worker.started = True
-        worker.restart_at = None
-        worker.paused = False
-        worker.heard, worker.killed_past_s = False, None
+            args=(worker.ring.name, child_conn, self._decoder, os.getpid(), first))
         try:
             process.start()
         except Exception as exc:  # out of memory or file descriptors: like a death at start

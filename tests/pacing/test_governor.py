@@ -12,12 +12,15 @@ from dataclasses import dataclass, field
 import pytest
 
 from slideshow.pacing import cost_cache
+from slideshow.pacing import governor as governor_module
 from slideshow.pacing.fake_time import FakeTime
 from slideshow.pacing.governor import (
     DROP_AFTER,
     MAX_CADENCE,
+    MAX_HOLD,
     STILL,
     UNSURE_SAMPLES,
+    UPLOAD_STEP,
     CostModel,
     FrameGovernor,
     FramePlan,
@@ -38,12 +41,16 @@ class FakeGpuCosts:
     motions: dict[str, float] = field(default_factory=dict)
     delay: int = 0
     pending: deque = field(default_factory=deque)
+    #: Every `spike_every`-th frame (0: none) costs `spike` times as much: a busy machine.
+    spike_every: int = 0
+    spike: float = 1.0
 
     def cost_ms(self, plan: FramePlan) -> float:
+        factor = self.spike if self.spike_every and plan.frame % self.spike_every == 0 else 1.0
         if plan.motion == STILL:
-            return self.still_ms
+            return self.still_ms * factor
         scaled = self.upscale_ms if plan.scale < 1.0 else 0.0
-        return self.still_ms + scaled + plan.scale ** 2 * self.motions[plan.motion]
+        return (self.still_ms + scaled + plan.scale ** 2 * self.motions[plan.motion]) * factor
 
     def run(self, governor: FrameGovernor, motions: list[str], first_frame: int = 0
             ) -> list[FramePlan]:
@@ -85,6 +92,57 @@ def test_slack_work_that_ate_the_budget_makes_the_next_still_frame_a_planned_rep
     late = governor.plan(10, STILL, spent_ms=12.0)
     assert (late.scale, late.cadence) == (1.0, 2)
     assert governor.plan(11, STILL, spent_ms=0.2).cadence == 1
+
+
+def test_a_photo_upload_step_is_learned_apart_and_its_frame_held_by_plan_where_it_will_not_fit():
+    # A still frame costs 4 ms; one carrying an upload step 4 + 12 ms (budget 13.2).
+    costs = FakeGpuCosts(still_ms=4.0, motions={UPLOAD_STEP: 12.0, "wipe": 6.0})
+    governor = governor_for(costs)
+    photo_change = [STILL] * 20 + [UPLOAD_STEP] * 3 + [STILL] * 20
+    costs.run(governor, photo_change * 3)  # three photos' uploads: learnt
+    plans = costs.run(governor, photo_change + ["wipe"] * 10, first_frame=1000)
+    steps = [plan for plan in plans if plan.motion == UPLOAD_STEP]
+    stills = [plan for plan in plans if plan.motion == STILL]
+    assert [(plan.scale, plan.cadence) for plan in steps] == [(1.0, 2)] * 3  # by plan
+    assert {(plan.scale, plan.cadence) for plan in stills} == {(1.0, 1)}  # not dearer
+    assert governor.model.still_ms == pytest.approx(4.0, abs=0.5)
+    assert plans[43].first  # the transition after them starts as a first frame
+    dear = FakeGpuCosts(still_ms=4.0, motions={UPLOAD_STEP: 60.0})  # 64 ms: 5 vsyncs
+    governor = governor_for(dear)
+    plans = dear.run(governor, photo_change * 4)
+    last_steps = [plan for plan in plans[-43:] if plan.motion == UPLOAD_STEP]
+    assert {plan.cadence for plan in last_steps} == {5} and MAX_HOLD > MAX_CADENCE  # held
+    assert governor.drops == [] and governor.summary()["dropped_transitions"] == []  # never
+
+
+def late_frames(costs: FakeGpuCosts, plans: list[FramePlan]) -> list[FramePlan]:
+    """Moving frames that cost more than their slot: vsyncs missed by surprise."""
+    return [plan for plan in plans if plan.motion != STILL
+            and costs.cost_ms(plan) > plan.cadence * PERIOD_S * 1e3 - 1.0]
+
+
+def test_frames_that_now_and_then_cost_more_than_predicted_widen_the_room_a_budget_leaves(
+        monkeypatch):
+    show = ([STILL] * 5 + ["ripple"] * 60) * 16
+    quiet = FakeGpuCosts(motions={"ripple": 30.0})
+    quiet_governor = governor_for(quiet)
+    quiet_plans = quiet.run(quiet_governor, show)
+    busy = FakeGpuCosts(motions={"ripple": 30.0}, spike_every=25, spike=1.4)
+    busy_governor = governor_for(busy)
+    busy_plans = busy.run(busy_governor, show)
+    # The peer: the same busy machine, the room fixed at HEADROOM (nothing learnt).
+    monkeypatch.setattr(governor_module, "SPREAD_MIN_SAMPLES", len(show) + 1)
+    fixed = FakeGpuCosts(motions={"ripple": 30.0}, spike_every=25, spike=1.4)
+    fixed_plans = fixed.run(governor_for(fixed), show)
+
+    assert quiet_governor.spread == pytest.approx(1 / 0.85)  # nothing to learn: HEADROOM
+    assert 1.2 <= busy_governor.spread <= 1.4  # (the estimates themselves rise after a spike)
+    assert busy_governor.summary()["cost_spread"] == round(busy_governor.spread, 3)
+    # Once learnt, the spikes miss a third as often or less (a slower cadence or a smaller
+    # scale than the quiet machine's pays for it).
+    late, late_fixed = late_frames(busy, busy_plans[-520:]), late_frames(fixed, fixed_plans[-520:])
+    assert 3 * len(late) <= len(late_fixed) and late_fixed
+    assert late_frames(quiet, quiet_plans[-520:]) == []
 
 
 def test_a_known_motions_first_frame_gets_the_extra_time_first_frames_take():

@@ -200,3 +200,28 @@ def test_the_first_photo_frame_is_the_first_showing_it_and_its_present_time_is_k
         budget.start(100.0 + index, 1e9)  # this frame's present, as the loop starts the next
     assert shown_at is not None and show.first_photo_frame == shown_at
     assert show.first_photo_present_s == 100.0 + shown_at
+
+
+def test_motion_names_the_upload_and_compose_steps_of_a_photos_way_in_for_the_governor(rig):
+    from slideshow.pacing.governor import COMPOSE_STEP, STILL, UPLOAD_STEP
+
+    show, source, _, surface = rig
+    FakeFenceUnsignalledUntilOpened.opened = True
+    source.waiting.append(FakePhoto((0, 0, 255)))
+    for _ in range(30):  # the first photo, then a hold with nothing decoded
+        frame(show, surface)
+    source.waiting.append(FakePhoto((0, 255, 0)))
+    budget = FrameBudget()
+    budget.start(0.0, 1e9)
+    motions = []
+    for _ in range(12):
+        show.drain(budget)
+        show.upload(budget)
+        show.step(PERIOD_S)
+        motions.append(show.motion)  # what the loop hands the governor, before the draw
+        surface.use()
+        show.draw()
+    # taken and begun, copied and complete, 4 compose strips, then the transition (its
+    # name) from the frame the photo is ready in.
+    assert motions[:7] == [UPLOAD_STEP, UPLOAD_STEP] + [COMPOSE_STEP] * 4 + ["crossfade"]
+    assert STILL not in motions[:7]

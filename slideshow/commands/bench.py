@@ -20,7 +20,6 @@ from slideshow.commands.show import DISPLAY_FLAGS, add_display_options
 from slideshow.config import Config, check_output_path
 from slideshow.errors import ConfigError
 from slideshow.health.bench_compare import MISSED_ALLOWANCE, compare
-from slideshow.health.bench_plot import save_plot
 from slideshow.health.bench_report import read_report
 from slideshow.pacing.slow_frames import format_slowest
 
@@ -130,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
                 handle.write(text + "\n")
             print(f"figures written to {args.json}", file=out)
     if args.plot:
-        save_plot(displays, args.plot)
+        _save_plot(displays, args.plot)
         print(f"plot written to {args.plot}", file=out)
     return 0
 
@@ -168,10 +167,17 @@ def _compare(args: argparse.Namespace) -> int:
     return 1 if worse else 0
 
 
+def _save_plot(displays: list[dict[str, Any]], path: str) -> None:
+    # Deferred: the plot's drawing code, 15 ms of imports on every start of the show.
+    from slideshow.health.bench_plot import save_plot
+
+    save_plot(displays, path)
+
+
 def _plot_saved(args: argparse.Namespace) -> int:
     displays = read_report("--from", args.from_json)
     _check_plot_path(args.plot)
-    save_plot(displays, args.plot)
+    _save_plot(displays, args.plot)
     print(f"plot of {args.from_json} written to {args.plot}")
     return 0
 

@@ -179,8 +179,8 @@ class PhotoPass:
         30 ms): this moves that cost before the first frame instead of into the first
         transition. The uploader's buffers get their storage now too. Call it before the
         loop, with the surface's framebuffer bound."""
-        # Each program is drawn over a few pixels only: its compile is the same, and a
-        # frame's worth of pixels each took 200 ms in all before the first frame here.
+        # Each program is drawn over a few pixels only: its compile is the same, and drawn
+        # over the whole frame they took 200 ms in all before the first frame here.
         self._staged_size, self._composed_rows = (1, 1), 0
         self.compose_step(strips=max(1, self.display_size[1] // WARM_SIZE))
         self._targets[1 - self._front].clear(0.0, 0.0, 0.0, 1.0)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
 
 from slideshow.install.home import MARK
 
@@ -63,6 +62,10 @@ Whatever is left at its default here comes from slideshow's config file
 
 
 def _select(name: str, label: str, flag: str, modes: Sequence[str]) -> str:
+    # Deferred: xml.sax.saxutils imports urllib.request and http.client, 30 ms on every
+    # start of the show (the command line imports this module) for `install` alone.
+    from xml.sax.saxutils import quoteattr
+
     options = [f'    <option id="config" _label={quoteattr(f"{label}: as in the config file")}/>']
     options += [f'    <option id="{mode}" _label={quoteattr(f"{label}: {mode}")} '
                 f'arg-set="{flag} {mode}"/>' for mode in modes]

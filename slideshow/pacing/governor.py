@@ -92,18 +92,18 @@ OUTLIER = 2.0  # a sample above this many times its prediction counts as this ma
 DROP_AFTER = 6  # checks in a row that find a motion fitting no way before it is dropped
 OVERRUNS_TO_SLOW = 3  # frames over their budget in a row (at min_scale) before the cadence rises
 PLANS_KEPT = 16  # plans remembered for samples that come back late (timer queries)
-# How far above its prediction a moving frame may come, learned: the SPREAD_QUANTILE of
-# cost / prediction over the last SPREAD_KEPT moving frames (worked out again every
-# SPREAD_EVERY), from SPREAD_MIN_SAMPLES on, within [1 / HEADROOM, MAX_SPREAD]. A frame's
-# budget leaves that much room. On a quiet GPU it stays at 1 / HEADROOM; on this 2-core
-# machine under llvmpipe, with the image decodes and the X server on the other core, a
-# frame came up to 1.4 times its prediction once in a hundred (1.6 once in a thousand),
-# and with a fixed HEADROOM those made 5-9 of its unplanned misses a minute.
-SPREAD_QUANTILE = 99.5  # (the largest few: one stall of the X server is not the spread)
+# How far above its prediction a moving frame may come, learned: the largest cost /
+# prediction of the last SPREAD_KEPT moving frames (worked out again every SPREAD_EVERY),
+# from SPREAD_MIN_SAMPLES on, within [1 / HEADROOM, OUTLIER]; a ratio above OUTLIER is a
+# stall (the X server, a page fault storm), not the spread. A frame's budget leaves that
+# much room, and the model keeps it for the next start. On a quiet GPU it stays at
+# 1 / HEADROOM; on this 2-core machine under llvmpipe, with the image decodes and the X
+# server on the other core, a frame came up to 1.4 times its prediction once in a hundred
+# and 1.6 once in a thousand: with a fixed HEADROOM those made 5-9 unplanned misses a
+# minute, with the 99.5th percentile still 5-7 (a thousand moving frames a minute).
 SPREAD_KEPT = 512
 SPREAD_EVERY = 32
 SPREAD_MIN_SAMPLES = 64
-MAX_SPREAD = 2.0
 ERRORS_KEPT = 4096  # prediction errors kept for the report (the newest)
 
 
@@ -164,6 +164,8 @@ class CostModel:
     period_ms: float = 1000.0 / 60.0
     #: What a motion's first frame costs beyond its others (seen on llvmpipe: 1.3-1.8 x).
     first_extra_ms: float = 0.0
+    #: How far above their predictions moving frames come (the governor's SPREAD_KEPT).
+    spread: float = 1.0 / HEADROOM
 
     def predict(self, motion: str, scale: float) -> tuple[float, bool]:
         """(predicted ms, sure) for a frame of `motion` at `scale`."""
@@ -232,7 +234,7 @@ class CostModel:
 
     def to_dict(self) -> dict[str, Any]:
         return {"still_ms": self.still_ms, "upscale_ms": self.upscale_ms,
-                "first_extra_ms": self.first_extra_ms,
+                "first_extra_ms": self.first_extra_ms, "spread": round(self.spread, 4),
                 "motions": {name: [round(m.full_ms, 4), m.samples]
                             for name, m in sorted(self.motions.items())}}
 
@@ -242,6 +244,10 @@ class CostModel:
         still = data["still_ms"]
         model = cls(None if still is None else float(still), float(data["upscale_ms"]))
         model.first_extra_ms = max(0.0, float(data.get("first_extra_ms", 0.0)))
+        spread = float(data.get("spread", model.spread))
+        if not 1.0 / HEADROOM - 1e-3 <= spread <= OUTLIER:
+            raise ValueError(f"bad spread {spread!r}")
+        model.spread = max(1.0 / HEADROOM, spread)
         for name, (full_ms, samples) in data["motions"].items():
             if not (math.isfinite(float(full_ms)) and int(samples) >= 0):
                 raise ValueError(f"bad cost for {name!r}")
@@ -293,8 +299,6 @@ class FrameGovernor:
         self._errors_ms = _Samples(ERRORS_KEPT)
         self._own_s = _Samples(ERRORS_KEPT)
         self._ratios = _Samples(SPREAD_KEPT)  # cost / prediction of the recent moving frames
-        #: The room a budget leaves above a prediction (SPREAD_QUANTILE, learned).
-        self.spread = 1.0 / HEADROOM
 
     # -- the frame -------------------------------------------------------------------------
 
@@ -302,7 +306,7 @@ class FrameGovernor:
         """What a frame presented `cadence` vsyncs after the previous one may be predicted
         to cost: its share HEADROOM, less what the frames' learned spread needs."""
         slot_ms = cadence * self.period_ms
-        return min(slot_ms * HEADROOM - RESERVE_MS, (slot_ms - RESERVE_MS) / self.spread)
+        return min(slot_ms * HEADROOM - RESERVE_MS, (slot_ms - RESERVE_MS) / self.model.spread)
 
     def plan(self, frame: int, motion: str, spent_ms: float = 0.0) -> FramePlan:
         """How to draw frame `frame` (the loop's number) showing `motion` (STILL, or the
@@ -317,8 +321,8 @@ class FrameGovernor:
             plan = FramePlan(frame, motion, 1.0, 1, 0.0)
         elif is_still(motion):
             predicted = self.model.predict(motion, 1.0)[0] + spent_ms
-            plan = FramePlan(frame, motion, 1.0, self._cadence_for(predicted, MAX_HOLD), predicted,
-                             spent_ms=spent_ms)
+            cadence = self._cadence_for(predicted, MAX_HOLD)
+            plan = FramePlan(frame, motion, 1.0, cadence, predicted, spent_ms=spent_ms)
         else:
             first = motion != self._motion
             if first:
@@ -420,10 +424,11 @@ class FrameGovernor:
 
     def _learn_spread(self, ratio: float) -> None:
         ratios = self._ratios
+        if ratio > OUTLIER:
+            return
         ratios.add(ratio)
         if ratios.count >= SPREAD_MIN_SAMPLES and ratios.count % SPREAD_EVERY == 0:
-            learned = float(np.percentile(ratios.values(), SPREAD_QUANTILE))
-            self.spread = min(MAX_SPREAD, max(1.0 / HEADROOM, learned))
+            self.model.spread = max(1.0 / HEADROOM, float(ratios.values().max()))
 
     def _check_fits(self, motion: str) -> None:
         """Reports a motion that is known (sure) not to fit even at the slowest cadence."""
@@ -467,7 +472,7 @@ class FrameGovernor:
             "prediction_error_ms": {
                 "p50": _rounded(np.percentile(errors, 50)) if len(errors) else 0.0,
                 "p99": _rounded(np.percentile(errors, 99)) if len(errors) else 0.0},
-            "cost_spread": _rounded(self.spread),
+            "cost_spread": _rounded(self.model.spread),
             "own_ms": {"p50": _rounded(np.percentile(own_ms, 50)) if len(own_ms) else 0.0,
                        "p99": _rounded(np.percentile(own_ms, 99)) if len(own_ms) else 0.0},
         }

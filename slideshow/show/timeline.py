@@ -324,7 +324,9 @@ class Show:
         """The upload work this frame may do: `upload_budget_s`, or for the first photo
         what is left of the frame's period."""
         remaining = budget.remaining_s()
-        return max(remaining, self.upload_budget_s) if first else min(self.upload_budget_s, remaining)
+        if first:
+            return max(remaining, self.upload_budget_s)
+        return min(self.upload_budget_s, remaining)
 
     def _release_taken(self) -> None:
         if self._taken is not None:

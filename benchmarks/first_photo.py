@@ -4,11 +4,12 @@ photo on screen, timed from outside, with a warm and with a cold shader cache.
     DISPLAY=:78 python3 benchmarks/first_photo.py [--runs 5] [--seconds 3]
         [--caches warm cold] [--repo PATH...]
 
-Each run launches `python -m slideshow bench --seconds S --json FILE` (the default show in a
+Each run launches `slideshow bench --seconds S --json FILE` (the default show in a
 1280x720 window; bench's flags only end it and save its figures) on the current DISPLAY,
 which must be Xvfb (or another X server with the DAMAGE extension). `--repo A B` runs other
-checkouts, run by run in turn (the before figure below is a worktree of 681749e run beside
-this one), so that a busy neighbour slows them alike. The bytecode of each checkout is
+checkouts, run by run in turn (the before figure below is a worktree of e4e8a76 run beside
+this one), so that a busy neighbour slows them alike. The show is started through a
+script shaped as pip's `slideshow` launcher, as users start it. The bytecode of each checkout is
 compiled first, into a temporary PYTHONPYCACHEPREFIX, as `pip install`
 does: otherwise every run would compile the whole package from source (this machine sets
 PYTHONDONTWRITEBYTECODE), 130 ms more to import the command line alone.
@@ -47,19 +48,26 @@ Peers: xscreensaver's glslideshow is timed the same way when /usr/libexec/xscree
 it; this machine's xscreensaver has no GL hacks (xscreensaver-gl is not installed), so
 there is no peer figure here.
 
-Measured on the project's 2-core machine (Xvfb, llvmpipe, 1280x720), `--repo` a worktree
-of 681749e (before issue 13's point 4) and this checkout (the governor's merge, 2026-12-03)
-interleaved, 3 runs each, load average 1.0-1.8, CPU probe 0.16-0.21 s; seconds, median
-[min-max]:
+Measured on the project's 2-core machine (Xvfb, llvmpipe, 1280x720), launched as pip's
+`slideshow` launcher runs it, `--repo` a worktree of e4e8a76 (the session before) and this
+checkout (ceee508) interleaved, 3 runs each, load average 1.0-1.9, CPU probe 0.19-0.20 s;
+seconds, median [min-max]:
                    warm cache            cold cache
-  681749e          2.312 [2.261-2.561]   7.053 [6.817-7.219]
-  this one         1.761 [1.659-1.862]   2.804 [2.500-3.047]
-and this one alone, a sitting earlier: warm 1.576 [1.550-1.951], cold 2.931 [2.720-3.076].
-The show's own first_photo_s read 0-13 ms above the outside figure in every run (the tick
-and the fork, as above). Before, every transition was compiled and drawn at full size
-before frame 0 (cold: the llvmpipe JIT of all 38, 100-820 ms each); now none is, and the
-first photo waits for the image worker's start and first decode (spawned with the
-display's parts) beside the show's first frames. The 1.5 s goal is near but not met here.
+  e4e8a76          1.664 [1.494-1.959]   2.607 [2.186-2.843]
+  ceee508          1.149 [0.987-1.606]   2.172 [1.980-2.303]
+(the slowest warm run of each is the sitting's first). The show's own first_photo_s read
+0-10 ms above the outside figure in every run. Before, the photo came at frame 7-19: the
+image worker, spawned with the display's parts at the lowest priority, re-ran the launcher
+(and so imported the whole command line) and decoded beside the show's start-up, and the
+first photo took 7 frames from its decode to the screen. Now it comes at frame 2 in every
+run: a spare worker is started before the window, decodes its first photo at normal
+priority, and the first photo is copied and composed in two frames; frame 0 itself comes
+sooner (warm-ups over a few pixels, no compile check of the built-in transitions, no
+pyGLFW version probe, fewer imports). With a cold cache the JIT of the programs warmed
+before frame 0 is what remains (frame 0 at 1.9-2.2 s).
+A session earlier, launched with `python -m slideshow` (which spares the workers the
+launcher): 681749e, before the transitions were made ready in the slack, warm 2.31 s and
+cold 7.05 s; the governor's merge warm 1.76 s and cold 2.80 s.
 (An earlier version of this script kept PYTHONDONTWRITEBYTECODE, which this machine sets,
 in the shows' environment: every run then compiled the standard library, numpy and Pillow
 from source, and read 3.6-4.2 s for the same code.)

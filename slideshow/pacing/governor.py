@@ -9,7 +9,9 @@ decides, in this order (issue 13):
 1. **Scale.** A moving frame (a transition, Ken Burns motion: the `motion` the scene
    names) may be drawn into an offscreen target at `scale` of the display's width and
    height, then upscaled. A still photo (`STILL`) is always drawn at full size. The scale
-   is the largest that makes the predicted frame fit its budget; it drops at once when the
+   is the largest that makes the predicted frame fit its budget (the share HEADROOM of the
+   vsyncs it has, or less where frames have come further above their predictions: the
+   learned spread, SPREAD_KEPT); it drops at once when the
    cost says so and rises at most MAX_RISE a frame, so a transition whose cost is not known
    yet (no calibration, few samples: the model is unsure) starts low and rises.
 2. **Cadence.** When not even `min_scale` fits one period, the motion runs at a steady
@@ -21,8 +23,9 @@ decides, in this order (issue 13):
    (DROP_AFTER checks in a row) is reported through `on_drop` (once per name): the deck
    leaves that transition out of its pool (`pacing.governor_drop`).
 4. **Planned holds.** A still frame whose budget went to work in the slack after the last
-   swap, and a motion's first frame (first draws cost more: learned apart), are presented
-   a vsync or two later when they would not fit: the still photo before them stays on
+   swap, one carrying a step of the next photo's way in (STILL_STEPS: learned apart), and
+   a motion's first frame (first draws cost more: learned apart), are presented up to
+   MAX_HOLD vsyncs later when they would not fit: the still photo before them stays on
    screen longer by plan instead of a vsync being missed by surprise.
 
 The cost model (`CostModel`), per display and per size, in milliseconds:

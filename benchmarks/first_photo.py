@@ -80,7 +80,6 @@ import ctypes
 import json
 import os
 import select
-import shutil
 import statistics
 import subprocess
 import sys
@@ -89,8 +88,10 @@ import threading
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from health import build_swaptrace  # noqa: E402  (benchmarks/ is no package)
+
 REPO = Path(__file__).resolve().parents[1]
-SWAPTRACE_C = REPO.parent / "shared" / "tools" / "swaptrace.c"
 SIZE = (1280, 720)  # bench's window
 PEERS = {"glslideshow": Path("/usr/libexec/xscreensaver/glslideshow")}
 _CREATE_NOTIFY = 16
@@ -201,15 +202,6 @@ def _unwrap_ms(server_ms: int) -> float:
     return (server_ms + wraps * 2**32) / 1000.0
 
 
-def build_swaptrace(folder: Path) -> Path:
-    if shutil.which("gcc") is None:
-        sys.exit("gcc is needed to build ../shared/tools/swaptrace.c")
-    library = folder / "swaptrace.so"
-    subprocess.run(["gcc", "-O2", "-shared", "-fPIC", "-o", str(library), str(SWAPTRACE_C),
-                    "-ldl"], check=True)
-    return library
-
-
 def compile_bytecode(repo: Path, prefix: Path) -> None:
     env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(repo / "slideshow")],
@@ -296,6 +288,8 @@ def main() -> int:
             folder = Path(tmp)
             prefix = folder / "pyc"
             swaptrace = build_swaptrace(folder)
+            if swaptrace is None:
+                sys.exit("gcc and ../shared/tools/swaptrace.c are needed to time the swaps")
             for number, repo in enumerate(repos):
                 compile_bytecode(repo, prefix)
                 one_run(repo, watch, run_env(repo, prefix, swaptrace, folder / f"warm-{number}"),

@@ -107,6 +107,7 @@ class FrameLoop:
         self._steps = 1
         self._work_s = 0.0  # the last frame's CPU-side work before present, in seconds
         self._present_s: float | None = None  # when the last frame was presented
+        self._unforeseen_ms = 0.0  # the last frame's work before its draw, beyond the modelled
         self._was_settled = False
         #: Frames presented, and frames measured (those after the presentation mode settled).
         self.frames = 0
@@ -150,7 +151,8 @@ class FrameLoop:
         # took of this frame's budget, and this frame's own work so far beyond an ordinary
         # frame's (the first photo's whole upload and compose): the governor plans around it.
         spent_ms = 0.0 if self._present_s is None else max(0.0, started_s - self._present_s) * 1e3
-        spent_ms += max(0.0, (self._now() - started_s) * 1e3 - PRE_DRAW_MODELLED_MS)
+        self._unforeseen_ms = max(0.0, (self._now() - started_s) * 1e3 - PRE_DRAW_MODELLED_MS)
+        spent_ms += self._unforeseen_ms
         plan = (FULL_PLAN if self.governor is None
                 else self.governor.plan(self.frames, scene.motion, spent_ms))
         self.surface.use()
@@ -172,9 +174,11 @@ class FrameLoop:
         tick = self.clock.tick(present_s, plan.cadence)
         if self.governor is not None and self.cost is not None:
             # What the frame took of its budget: its work, the GPU finishing it, and (paced)
-            # the swap, after which the next frame starts.
+            # the swap, after which the next frame starts; less the unforeseen work before
+            # its draw, which its plan already counted as spent (and the model is not for).
             presenter = self.presenter
-            frame_ms = (self._work_s + presenter.last_finish_s + presenter.swap_cost_s) * 1e3
+            frame_ms = ((self._work_s + presenter.last_finish_s + presenter.swap_cost_s) * 1e3
+                        - self._unforeseen_ms)
             for frame, cost_ms in self.cost.samples(frame_ms):
                 self.governor.observe(frame, cost_ms)
         self._steps = tick.steps

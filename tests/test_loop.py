@@ -482,7 +482,12 @@ def test_a_frame_whose_own_work_before_its_draw_overruns_is_presented_later_by_p
     for _ in range(40):
         loop.run_frame()
     missed, planned = stats.missed_vsyncs, stats.planned_repeats
-    for _ in range(20):
+    governor = loop.governor
+    still_ms = governor.model.still_ms
+    loop.run_frame()  # the heavy one: its extra work was planned as spent, not learnt
+    # (it may count up to the 2 ms an ordinary frame's work before its draw takes: +0.4)
+    assert governor.model.still_ms - still_ms < 0.5
+    for _ in range(19):
         loop.run_frame()
 
     dt_periods = np.round(stats.dt_s_since(stats.frames - 20) / period_s, 2)

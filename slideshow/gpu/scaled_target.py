@@ -17,7 +17,8 @@ governor weighs it against what scaling saves.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import moderngl
 
@@ -56,16 +57,23 @@ class ScaledTarget:
         if scale >= 1.0:
             draw()
             return
+        with self._into_target(scale) as (width, height):
+            draw()
+        self._upscale(width, height)
+
+    @contextmanager
+    def _into_target(self, scale: float) -> Iterator[tuple[int, int]]:
+        """The offscreen target bound, its viewport `scale` of the display's size (given);
+        the viewport and the framebuffer bound before are put back after."""
         screen = self.ctx.fbo
         width, height = self.scaled_size(scale)
         self._target.use()
         self._target.viewport = (0, 0, width, height)
         try:
-            draw()
+            yield width, height
         finally:
             self._target.viewport = (0, 0, *self.size)
             screen.use()
-        self._upscale(width, height)
 
     def warm_up(self, draw: Callable[[], None]) -> None:
         """Runs `draw` into a corner of a few pixels of the offscreen target, then the
@@ -82,18 +90,11 @@ class ScaledTarget:
                      now: Callable[[], float] = time.perf_counter) -> float:
         """How long `draw` takes at `scale` into the offscreen target, finished (a
         calibration: nothing reaches the screen); leaves the bound framebuffer bound."""
-        screen = self.ctx.fbo
-        width, height = self.scaled_size(scale)
         finish()  # what was queued before is not this draw's cost
         started = now()
-        self._target.use()
-        self._target.viewport = (0, 0, width, height)
-        try:
+        with self._into_target(scale):
             draw()
             finish()
-        finally:
-            self._target.viewport = (0, 0, *self.size)
-            screen.use()
         return (now() - started) * 1e3
 
     def measure_upscale_ms(self, finish: Callable[[], None],

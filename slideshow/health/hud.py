@@ -99,8 +99,9 @@ def hud_lines(stats: FrameStats, gpu_ms: float | None, period_s: float,
     lines = [f"{fps:.1f} fps   worst {last_second.max() * 1e3:.1f} ms",
              f"{missed} missed vsync{'s' if missed != 1 else ''} in the last minute", gpu]
     if governor is not None:
-        cadence = ("every vsync" if governor.last_cadence == 1
-                   else f"every {'2nd' if governor.last_cadence == 2 else '3rd'} vsync")
+        n = governor.last_cadence  # up to 3 for a motion, more for a still photo held by plan
+        suffix = {2: "nd", 3: "rd"}.get(n, "th")
+        cadence = "every vsync" if n == 1 else f"every {n}{suffix} vsync"
         lines.append(f"drawn at {governor.last_scale:.0%} size, {cadence}")
     return lines
 

@@ -280,12 +280,11 @@ class Show:
                 self._next, self._discarding = NextPhoto.NONE, False
                 self.note("upload complete; given up")
             elif ready:
-                self._next = NextPhoto.COMPOSING
                 self.note("upload complete on the GPU")
                 if first:
                     self._drawer.compose_step(strips=1)
-                    self._next = NextPhoto.READY
                     self.note("composed")
+                self._next = NextPhoto.READY if first else NextPhoto.COMPOSING
         elif state is NextPhoto.COMPOSING:
             self._step = COMPOSE_STEP
             if self._drawer.compose_step():

@@ -63,6 +63,9 @@ def test_planned_repeats_are_not_missed_vsyncs_and_the_governors_work_is_shown()
     assert lines[1] == "1 missed vsync in the last minute"
     assert lines[3] == "drawn at 72% size, every 2nd vsync"
     assert len(hud_lines(stats, None, PERIOD_S)) == 3  # no governor, no line
+    FakeGovernorState.last_scale, FakeGovernorState.last_cadence = 1.0, 5  # a still held by plan
+    assert hud_lines(stats, None, PERIOD_S, governor=FakeGovernorState())[3] == \
+        "drawn at 100% size, every 5th vsync"
 
 
 @pytest.fixture

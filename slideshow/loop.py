@@ -47,6 +47,11 @@ SLACK_MARGIN_S = 0.001
 # An ordinary frame's work before its draw (poll, drain, the upload's budget, the steps),
 # which the governor's costs already hold; more than this is work it did not foresee.
 PRE_DRAW_MODELLED_MS = 2.0
+# Paced, the swap (Xvfb's copy of the frame) happens after the deadline, so it takes its
+# time from the next frame's slot: each frame's cost holds a typical one (its own swap);
+# what the last swap took beyond that typical time is gone from the next frame's budget.
+# The typical swap: an average that moves this far towards each swap's time.
+SWAP_TYPICAL_RATE = 0.05
 
 
 class Scene(Protocol):
@@ -108,6 +113,8 @@ class FrameLoop:
         self._work_s = 0.0  # the last frame's CPU-side work before present, in seconds
         self._present_s: float | None = None  # when the last frame was presented
         self._unforeseen_ms = 0.0  # the last frame's work before its draw, beyond the modelled
+        self._swap_typical_ms: float | None = None  # paced: what a swap takes, typically
+        self._swap_late_ms = 0.0  # paced: what the last swap took beyond that
         self._was_settled = False
         #: Frames presented, and frames measured (those after the presentation mode settled).
         self.frames = 0
@@ -148,9 +155,11 @@ class FrameLoop:
         phases.mark("update")
         self.phase = "draw"
         # What the slack work after the last swap (a collection, a transition made ready)
-        # took of this frame's budget, and this frame's own work so far beyond an ordinary
-        # frame's (the first photo's whole upload and compose): the governor plans around it.
+        # and a slow swap (paced) took of this frame's budget, and this frame's own work so
+        # far beyond an ordinary frame's (the first photo's whole upload and compose): the
+        # governor plans around it.
         spent_ms = 0.0 if self._present_s is None else max(0.0, started_s - self._present_s) * 1e3
+        spent_ms += self._swap_late_ms
         self._unforeseen_ms = max(0.0, (self._now() - started_s) * 1e3 - PRE_DRAW_MODELLED_MS)
         spent_ms += self._unforeseen_ms
         plan = (FULL_PLAN if self.governor is None
@@ -171,6 +180,7 @@ class FrameLoop:
 
     def _record(self, present_s: float, plan: FramePlan = FULL_PLAN) -> None:
         self._present_s = present_s
+        self._watch_swap(self.presenter.swap_cost_s * 1e3)
         tick = self.clock.tick(present_s, plan.cadence)
         if self.governor is not None and self.cost is not None:
             # What the frame took of its budget: its work, the GPU finishing it, and (paced)
@@ -204,3 +214,11 @@ class FrameLoop:
         if not self.scene.transition_active:
             # What the collector left of the slack goes to the scene's preparation.
             self.scene.prepare_in_slack(self.budget.remaining_s() - next_frame_s - SLACK_MARGIN_S)
+
+    def _watch_swap(self, swap_ms: float) -> None:
+        """Learns what a paced swap typically takes (0 where the swap waits for a vsync),
+        and how much the last one took beyond it."""
+        typical = self._swap_typical_ms
+        typical = swap_ms if typical is None else typical + SWAP_TYPICAL_RATE * (swap_ms - typical)
+        self._swap_typical_ms = typical
+        self._swap_late_ms = max(0.0, swap_ms - typical)

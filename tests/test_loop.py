@@ -494,3 +494,61 @@ def test_a_frame_whose_own_work_before_its_draw_overruns_is_presented_later_by_p
     assert list(dt_periods) == [2.0] + [1.0] * 19  # 25 + 3 ms: on the second vsync ...
     assert stats.missed_vsyncs == missed  # ... by plan, not missed
     assert stats.planned_repeats == planned + 1
+
+
+class FakeGpuSurfaceWithOneSlowSwap(FakeGpuSurface):
+    """Its 41st swap (counted from 1) takes 7 ms instead of 0.5, as Xvfb's copy of a frame
+    does now and then while the X server is busy."""
+
+    def __init__(self, time: FakeTime) -> None:
+        super().__init__(time)
+        self.swaps = 0
+
+    def swap(self) -> None:
+        self.swaps += 1
+        self.time.advance(0.007 if self.swaps == 41 else 0.0005)
+
+
+class FakeStillScene:
+    """A still photo costing 10 ms of fake GPU time a frame."""
+
+    transition_active = False
+    motion = ""
+
+    def __init__(self, surface: FakeGpuSurface) -> None:
+        self.surface = surface
+
+    def drain(self, budget) -> None: ...
+    def upload(self, budget) -> None: ...
+    def step(self, dt_s: float) -> None: ...
+    def prepare_in_slack(self, slack_s: float) -> None: ...
+
+    def draw(self, scale: float = 1.0) -> None:
+        self.surface.pending_s = 0.010
+
+
+def test_a_frame_after_a_slow_paced_swap_is_presented_later_by_plan():
+    from slideshow.pacing.frame_cost import FinishTimeCost
+    from slideshow.pacing.governor import FrameGovernor
+
+    time = FakeTime(start_s=10.0, read_cost_s=1e-6)
+    surface = FakeGpuSurfaceWithOneSlowSwap(time)
+    period_s = 1 / 60
+    stats = FrameStats(period_s, 256)
+    loop = FrameLoop(surface, FakeStillScene(surface),
+                     Presenter(surface, period_s, "paced", now=time.now, sleep=time.sleep),
+                     VsyncClock(period_s), stats, PhaseTimer(PHASES, 256),
+                     GcControl("python", now=time.now), now=time.now,
+                     governor=FrameGovernor(period_s, now=time.now), cost=FinishTimeCost())
+    for _ in range(40):
+        loop.run_frame()
+    missed, planned = stats.missed_vsyncs, stats.planned_repeats
+    for _ in range(20):
+        loop.run_frame()  # the first swap of these is the slow one
+    # The swap after the deadline took 6.5 ms of the next frame's slot, which needs 10 of
+    # the 16.7: it comes a vsync later, by plan (presented 7 ms past its deadline, the slow
+    # frame's own interval is still one period to the clock).
+    dt_periods = np.round(stats.dt_s_since(stats.frames - 20) / period_s)
+    assert list(dt_periods) == [1.0, 2.0] + [1.0] * 18
+    assert stats.missed_vsyncs == missed
+    assert stats.planned_repeats == planned + 1

@@ -17,8 +17,9 @@ decides, in this order (issue 13):
 2. **Cadence.** When not even `min_scale` fits one period, the motion runs at a steady
    half (or third) rate: each frame presented `cadence` vsyncs after the previous one and
    the animation stepped by as many periods. It is chosen when a motion begins and kept
-   until it ends (steady: no frame-to-frame flapping), raised only if the frames keep
-   overrunning their budget.
+   until it ends (steady: no frame-to-frame flapping), raised only where the prediction
+   at `min_scale` (its estimate, or the learned spread, grew mid-motion) or the frames
+   themselves keep overrunning their budget; never lowered within the motion.
 3. **Limits.** A motion that does not fit even at a third of the rate and `min_scale`
    (DROP_AFTER checks in a row) is reported through `on_drop` (once per name): the deck
    leaves that transition out of its pool (`pacing.governor_drop`).
@@ -99,15 +100,24 @@ PLANS_KEPT = 16  # plans remembered for samples that come back late (timer queri
 # prediction of the last SPREAD_KEPT moving frames (worked out again every SPREAD_EVERY),
 # from SPREAD_MIN_SAMPLES on, within [1 / HEADROOM, OUTLIER]; a ratio above OUTLIER is a
 # stall (the X server, a page fault storm), not the spread. A frame's budget leaves that
-# much room, and the model keeps it for the next start. On a quiet GPU it stays at
-# 1 / HEADROOM; on this 2-core machine under llvmpipe, with the image decodes and the X
+# much room, and the model keeps it for the next start, where it counts as one of the
+# window's ratios until SPREAD_KEPT newer ones have pushed it out. On a quiet GPU it stays
+# at 1 / HEADROOM; on this 2-core machine under llvmpipe, with the image decodes and the X
 # server on the other core, a frame came up to 1.4 times its prediction once in a hundred
 # and 1.6 once in a thousand: with a fixed HEADROOM those made 5-9 unplanned misses a
-# minute, with the 99.5th percentile still 5-7 (a thousand moving frames a minute).
-SPREAD_KEPT = 512
+# minute, with the 99.5th percentile still 5-7 (a thousand moving frames a minute). The
+# largest of N ratios is passed by about one of the next N: over 512 that was still 1-3
+# misses a minute; over SPREAD_KEPT, about two minutes of moving frames, one in two minutes.
+SPREAD_KEPT = 2048
 SPREAD_EVERY = 32
 SPREAD_MIN_SAMPLES = 64
 ERRORS_KEPT = 4096  # prediction errors kept for the report (the newest)
+# The show's first seconds are the busiest the machine will be: workers importing and
+# decoding, the shader warmer compiling, the X server making windows. Frames then came up
+# to 1.9 times their predictions here, every start. For this long from its first plan the
+# display's governor (start_s) leaves the most room, OUTLIER, in every budget (still photos
+# held a vsync longer, the first fade drawn smaller or at half rate), and learns no spread.
+START_S = 3.0
 
 
 def is_still(motion: str) -> bool:
@@ -143,6 +153,8 @@ class FramePlan:
     spent_ms: float = 0.0
     #: Whether the prediction came from a motion known well enough (UNSURE_SAMPLES).
     sure: bool = True
+    #: Planned in the show's first seconds (start_s): with the most room, no spread learnt.
+    starting: bool = False
 
 
 FULL_PLAN = FramePlan(-1, STILL, 1.0, 1, 0.0)
@@ -265,12 +277,13 @@ class FrameGovernor:
 
     `on_drop(name, cost_ms, scale)`: a motion fits neither way (called once per name, with
     `settings.drop` on or off: the caller leaves it out of the pool, or logs that it stays).
-    `now`: the clock the governor's own cost is measured with."""
+    `start_s`: how long from the first plan budgets leave the most room (START_S for a
+    show's display). `now`: the clock the governor's own cost is measured with."""
 
     def __init__(self, period_s: float, settings: GovernorSettings = GovernorSettings(),
                  model: CostModel | None = None, size: tuple[int, int] = (0, 0),
                  on_drop: Callable[[str, float, float], None] | None = None,
-                 now: Callable[[], float] = time.perf_counter) -> None:
+                 start_s: float = 0.0, now: Callable[[], float] = time.perf_counter) -> None:
         if not 0.0 < settings.min_scale <= 1.0:
             raise ValueError(f"min_scale must be in (0, 1], got {settings.min_scale!r}")
         self.period_ms = period_s * 1e3
@@ -302,14 +315,26 @@ class FrameGovernor:
         self._errors_ms = _Samples(ERRORS_KEPT)
         self._own_s = _Samples(ERRORS_KEPT)
         self._ratios = _Samples(SPREAD_KEPT)  # cost / prediction of the recent moving frames
+        if self.model.spread > 1.0 / HEADROOM:
+            self._ratios.add(self.model.spread)  # the last run's, until pushed out
+        self._planned = 0  # plans made so far
+        self._start_plans = round(start_s / period_s)  # plans with the most room
 
     # -- the frame -------------------------------------------------------------------------
 
     def budget_ms(self, cadence: int) -> float:
         """What a frame presented `cadence` vsyncs after the previous one may be predicted
         to cost: its share HEADROOM, less what the frames' learned spread needs."""
+        return self._budget_ms(cadence, OUTLIER if self.starting else self.model.spread)
+
+    def _budget_ms(self, cadence: int, room: float) -> float:
         slot_ms = cadence * self.period_ms
-        return min(slot_ms * HEADROOM - RESERVE_MS, (slot_ms - RESERVE_MS) / self.model.spread)
+        return min(slot_ms * HEADROOM - RESERVE_MS, (slot_ms - RESERVE_MS) / room)
+
+    @property
+    def starting(self) -> bool:
+        """Whether the show's first seconds (`start_s`) still run: the most room."""
+        return self._planned < self._start_plans
 
     def plan(self, frame: int, motion: str, spent_ms: float = 0.0) -> FramePlan:
         """How to draw frame `frame` (the loop's number) showing `motion` (STILL, or the
@@ -325,7 +350,8 @@ class FrameGovernor:
         elif is_still(motion):
             predicted = self.model.predict(motion, 1.0)[0] + spent_ms
             cadence = self._cadence_for(predicted, MAX_HOLD)
-            plan = FramePlan(frame, motion, 1.0, cadence, predicted, spent_ms=spent_ms)
+            plan = FramePlan(frame, motion, 1.0, cadence, predicted, spent_ms=spent_ms,
+                             starting=self.starting)
         else:
             first = motion != self._motion
             if first:
@@ -335,17 +361,24 @@ class FrameGovernor:
                 # Chosen from a guess: chosen again with every sample until the motion is
                 # known, then kept (steady).
                 self._cadence, self._cadence_sure = self._choose_cadence(motion)
-            scale = self._fitting_scale(motion, self._cadence)
-            if self._scale < scale < 1.0:  # down at once, up by steps (1 only in one go)
-                scale = min(scale, _quantised(self._scale + MAX_RISE))
-            self._scale = scale
+            scale = self._rising_scale(motion)
             predicted, sure = self.model.predict(motion, scale)
+            if (not first and sure and scale <= self._min_scale and self._cadence < MAX_CADENCE
+                    and self.settings.steady_cadence and predicted > self.budget_ms(self._cadence)):
+                # The estimate or the room grew mid-motion past what the cadence holds even
+                # at min_scale: the frame would be late by surprise (a vsync missed, the same
+                # wait unplanned); slower from here on, by plan (it never speeds up again).
+                self._cadence = self._cadence_for(predicted)
+                scale = self._rising_scale(motion)
+                predicted, sure = self.model.predict(motion, scale)
+            self._scale = scale
             predicted += spent_ms
             cadence = self._cadence
             if first:
                 predicted += self.model.first_extra_ms
                 cadence = max(cadence, self._cadence_for(predicted, MAX_HOLD))
-            plan = FramePlan(frame, motion, scale, cadence, predicted, first, spent_ms, sure)
+            plan = FramePlan(frame, motion, scale, cadence, predicted, first, spent_ms, sure,
+                             self.starting)
             self.frames_scaled += scale < 1.0
             self.frames_reduced_cadence += self._cadence > 1
             self._scales.add(scale)
@@ -353,6 +386,7 @@ class FrameGovernor:
             self._cadence, self._cadence_sure, self._overruns = 1, True, 0
             motion = STILL  # a step is no motion: the one after it is not a first frame
         self._motion = motion
+        self._planned += 1
         self.last_scale, self.last_cadence = plan.scale, plan.cadence
         self._remember(plan)
         self._own_s.add(self._now() - started)
@@ -366,7 +400,8 @@ class FrameGovernor:
         if plan is not None and self.settings.enabled and math.isfinite(cost_ms):
             if not is_still(plan.motion) and plan.predicted_ms > 0:
                 self._errors_ms.add(cost_ms + plan.spent_ms - plan.predicted_ms)
-                if plan.sure and not plan.first:  # (a guess's error is no spread)
+                # (A guess's error is no spread; the first seconds have their own room.)
+                if plan.sure and not (plan.first or plan.starting):
                     self._learn_spread((cost_ms + plan.spent_ms) / plan.predicted_ms)
             if plan.first and self.model.predict(plan.motion, plan.scale)[1]:
                 # A known motion's first frame: what first frames cost beyond the others.
@@ -385,6 +420,14 @@ class FrameGovernor:
         self._check_fits(motion)
 
     # -- decisions ------------------------------------------------------------------------
+
+    def _rising_scale(self, motion: str) -> float:
+        """The scale for the motion's next frame at the cadence in force: the fitting one,
+        down at once, up by MAX_RISE steps (to 1 only in one go)."""
+        scale = self._fitting_scale(motion, self._cadence)
+        if self._scale < scale < 1.0:
+            scale = min(scale, _quantised(self._scale + MAX_RISE))
+        return scale
 
     def _fitting_scale(self, motion: str, cadence: int) -> float:
         """The largest scale in [min_scale, 1] whose prediction fits the budget; min_scale
@@ -439,7 +482,9 @@ class FrameGovernor:
             return
         predicted, sure = self.model.predict(motion, self._min_scale)
         slowest = MAX_CADENCE if self.settings.steady_cadence else 1
-        if not sure or predicted <= self.budget_ms(slowest) or motion in self.too_slow:
+        # (Against the learned room: the first seconds' extra room is no reason to drop.)
+        budget = self._budget_ms(slowest, self.model.spread)
+        if not sure or predicted <= budget or motion in self.too_slow:
             self._no_way.pop(motion, None)
             return
         # Not on one spike (the estimate rises half way to any sample above it): a few

@@ -26,6 +26,7 @@ from slideshow.library.display_photos import DisplayPhotos
 from slideshow.pacing import FrameStats, GcControl, PhaseTimer, cost_cache
 from slideshow.pacing.frame_cost import FinishTimeCost
 from slideshow.pacing.governor import (
+    START_S,
     CostModel,
     FrameGovernor,
     GovernorSettings,
@@ -265,7 +266,7 @@ def open_governor(surface: Surface, config: Config, period_s: float, deck: Trans
     if model is None or model.upscale_ms <= 0.0:  # learned further as scaled frames come
         model = model or CostModel()
         model.upscale_ms = scaler.measure_upscale_ms(surface.finish)
-    governor = FrameGovernor(period_s, settings, model, size, on_drop)
+    governor = FrameGovernor(period_s, settings, model, size, on_drop, start_s=START_S)
     stack.callback(cost_cache.save, path, governor.model, surface.renderer, size)
     cost: CostSource = FinishTimeCost()
     # llvmpipe answers a timer query's "is it ready?" by rasterising the frame so far and

@@ -341,3 +341,52 @@ def test_one_stall_does_not_drop_a_transition():
     costs.run(governor, ["crossfade"] * 30, first_frame=101)
     assert governor.drops == [] and governor.plan(200, "crossfade").cadence == 1
     assert stalled.cadence == 1
+
+
+def test_when_the_room_grows_mid_transition_the_cadence_rises_before_a_frame_is_late():
+    costs = FakeGpuCosts(motions={"wipe": 30.0})  # at scale 0.5: 2 + 3 + 7.5 = 12.5 ms
+    governor = governor_for(costs)
+    costs.run(governor, ([STILL] * 3 + ["wipe"] * 30) * 2)  # known: one period at min_scale
+    plans = costs.run(governor, ["wipe"] * 10, first_frame=100)
+    assert {(plan.scale, plan.cadence) for plan in plans[1:]} == {(0.5, 1)}
+    # The machine got busy: frames came up to 1.3 times their predictions, and the budget
+    # now leaves that room (15.7 / 1.3 = 12.0 ms < 12.5 ms).
+    governor.model.spread = 1.3
+    later = costs.run(governor, ["wipe"] * 10, first_frame=110)
+    assert [plan.cadence for plan in later] == [2] * 10  # planned at once, not after overruns
+    assert all(plan.predicted_ms <= governor.budget_ms(plan.cadence) for plan in later)
+
+
+def test_the_first_seconds_leave_the_most_room_and_teach_no_spread():
+    costs = FakeGpuCosts(still_ms=9.0, motions={"wipe": 30.0})
+    model = CostModel(still_ms=9.0, upscale_ms=3.0, motions={"wipe": governor_module.MotionCost(30.0, 9)})
+    governor = FrameGovernor(PERIOD_S, GovernorSettings(), model, start_s=1.0, now=FakeTime().now)
+    # 9 ms fits a period's budget (13.2) but not the first second's (15.7 / 2 = 7.8): the
+    # still photo is held a vsync longer, and the wipe drawn smaller or slower.
+    plans = costs.run(governor, [STILL] * 20 + ["wipe"] * 40)
+    assert all(plan.starting for plan in plans) and not governor.starting  # 60 plans: 1 s
+    assert {plan.cadence for plan in plans[:20]} == {2}
+    assert all(plan.predicted_ms <= governor.budget_ms(plan.cadence) for plan in plans[20:])
+    assert governor.model.spread == pytest.approx(1 / 0.85)  # nothing learnt from them
+    later = costs.run(governor, [STILL] * 20, first_frame=60)
+    assert not any(plan.starting for plan in later)
+    assert {plan.cadence for plan in later} == {1}
+    # Nothing is dropped for the first seconds' room: a motion that fits the learned one
+    # at a third of the rate stays (12.5 + 3 + 0.25 x 80 = 35.5 > 33.3 / 2, < 48.2).
+    start = FrameGovernor(PERIOD_S, GovernorSettings(), CostModel(still_ms=12.5, upscale_ms=3.0),
+                          start_s=10.0, now=FakeTime().now)
+    for _ in range(DROP_AFTER + 4):
+        start.seed("dear", 0.5, 20.0)
+        start.model.motions["dear"].samples += 1
+    assert start.too_slow == set() and start.dropped == {}
+
+
+def test_the_last_runs_spread_holds_until_as_many_ratios_have_pushed_it_out():
+    model = CostModel(still_ms=2.0, upscale_ms=3.0, motions={"wipe": governor_module.MotionCost(30.0, 9)})
+    model.spread = 1.6  # kept by the last run
+    costs = FakeGpuCosts(motions={"wipe": 30.0})
+    governor = FrameGovernor(PERIOD_S, GovernorSettings(), model, now=FakeTime().now)
+    costs.run(governor, ["wipe"] * 500)  # quiet frames: they come in at or under 1 / 0.85
+    assert governor.model.spread == 1.6
+    costs.run(governor, ["wipe"] * governor_module.SPREAD_KEPT, first_frame=500)
+    assert governor.model.spread < 1.25

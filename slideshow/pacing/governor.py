@@ -21,8 +21,9 @@ decides, in this order (issue 13):
    at `min_scale` (its estimate, or the learned spread, grew mid-motion) or the frames
    themselves keep overrunning their budget; never lowered within the motion.
 3. **Limits.** A motion that does not fit even at a third of the rate and `min_scale`
-   (DROP_AFTER checks in a row) is reported through `on_drop` (once per name): the deck
-   leaves that transition out of its pool (`pacing.governor_drop`).
+   (DROP_AFTER checks in a row; against HEADROOM alone, not the learned spread: what it
+   costs decides, not how busy the machine is now) is reported through `on_drop` (once per
+   name): the deck leaves that transition out of its pool (`pacing.governor_drop`).
 4. **Planned holds.** A still frame whose budget went to work in the slack after the last
    swap, one carrying a step of the next photo's way in (STILL_STEPS: learned apart), and
    a motion's first frame (first draws cost more: learned apart), are presented up to
@@ -100,8 +101,9 @@ PLANS_KEPT = 16  # plans remembered for samples that come back late (timer queri
 # prediction of the last SPREAD_KEPT moving frames (worked out again every SPREAD_EVERY),
 # from SPREAD_MIN_SAMPLES on, within [1 / HEADROOM, OUTLIER]; a ratio above OUTLIER is a
 # stall (the X server, a page fault storm), not the spread. A frame's budget leaves that
-# much room, and the model keeps it for the next start, where it counts as one of the
-# window's ratios until SPREAD_KEPT newer ones have pushed it out. On a quiet GPU it stays
+# much room, and the model keeps it for the next start, where it counts beside the window's
+# ratios until SPREAD_SEED_KEPT new ones have come (longer, it ratcheted up run after run:
+# at 1920x1080 a window holds five minutes of moving frames). On a quiet GPU it stays
 # at 1 / HEADROOM; on this 2-core machine under llvmpipe, with the image decodes and the X
 # server on the other core, a frame came up to 1.4 times its prediction once in a hundred
 # and 1.6 once in a thousand: with a fixed HEADROOM those made 5-9 unplanned misses a
@@ -109,6 +111,7 @@ PLANS_KEPT = 16  # plans remembered for samples that come back late (timer queri
 # largest of N ratios is passed by about one of the next N: over 512 that was still 1-3
 # misses a minute; over SPREAD_KEPT, about two minutes of moving frames, one in two minutes.
 SPREAD_KEPT = 2048
+SPREAD_SEED_KEPT = 512
 SPREAD_EVERY = 32
 SPREAD_MIN_SAMPLES = 64
 ERRORS_KEPT = 4096  # prediction errors kept for the report (the newest)
@@ -315,8 +318,7 @@ class FrameGovernor:
         self._errors_ms = _Samples(ERRORS_KEPT)
         self._own_s = _Samples(ERRORS_KEPT)
         self._ratios = _Samples(SPREAD_KEPT)  # cost / prediction of the recent moving frames
-        if self.model.spread > 1.0 / HEADROOM:
-            self._ratios.add(self.model.spread)  # the last run's, until pushed out
+        self._spread_seed = self.model.spread  # the last run's, for SPREAD_SEED_KEPT ratios
         self._planned = 0  # plans made so far
         self._start_plans = round(start_s / period_s)  # plans with the most room
 
@@ -474,7 +476,8 @@ class FrameGovernor:
             return
         ratios.add(ratio)
         if ratios.count >= SPREAD_MIN_SAMPLES and ratios.count % SPREAD_EVERY == 0:
-            self.model.spread = max(1.0 / HEADROOM, float(ratios.values().max()))
+            seed = self._spread_seed if ratios.count < SPREAD_SEED_KEPT else 0.0
+            self.model.spread = max(1.0 / HEADROOM, seed, float(ratios.values().max()))
 
     def _check_fits(self, motion: str) -> None:
         """Reports a motion that is known (sure) not to fit even at the slowest cadence."""
@@ -482,8 +485,10 @@ class FrameGovernor:
             return
         predicted, sure = self.model.predict(motion, self._min_scale)
         slowest = MAX_CADENCE if self.settings.steady_cadence else 1
-        # (Against the learned room: the first seconds' extra room is no reason to drop.)
-        budget = self._budget_ms(slowest, self.model.spread)
+        # Against the budget's own HEADROOM: what the motion costs decides, not how busy
+        # the machine is now (the learned spread, or the first seconds' room: with those,
+        # 19-26 of the 38 were left out at 1920x1080 here, the crossfade among them).
+        budget = self._budget_ms(slowest, 1.0 / HEADROOM)
         if not sure or predicted <= budget or motion in self.too_slow:
             self._no_way.pop(motion, None)
             return

@@ -102,8 +102,8 @@ PLANS_KEPT = 16  # plans remembered for samples that come back late (timer queri
 # from SPREAD_MIN_SAMPLES on, within [1 / HEADROOM, OUTLIER]; a ratio above OUTLIER is a
 # stall (the X server, a page fault storm), not the spread. A frame's budget leaves that
 # much room, and the model keeps it for the next start, where it counts beside the window's
-# ratios until SPREAD_SEED_KEPT new ones have come (longer, it ratcheted up run after run:
-# at 1920x1080 a window holds five minutes of moving frames). On a quiet GPU it stays
+# ratios, fading out over the first SPREAD_SEED_KEPT new ones (kept whole, it ratcheted up
+# run after run to 2.0 at 1920x1080, whose short runs held fewer). On a quiet GPU it stays
 # at 1 / HEADROOM; on this 2-core machine under llvmpipe, with the image decodes and the X
 # server on the other core, a frame came up to 1.4 times its prediction once in a hundred
 # and 1.6 once in a thousand: with a fixed HEADROOM those made 5-9 unplanned misses a
@@ -318,7 +318,7 @@ class FrameGovernor:
         self._errors_ms = _Samples(ERRORS_KEPT)
         self._own_s = _Samples(ERRORS_KEPT)
         self._ratios = _Samples(SPREAD_KEPT)  # cost / prediction of the recent moving frames
-        self._spread_seed = self.model.spread  # the last run's, for SPREAD_SEED_KEPT ratios
+        self._spread_seed = self.model.spread  # the last run's: fades over SPREAD_SEED_KEPT
         self._planned = 0  # plans made so far
         self._start_plans = round(start_s / period_s)  # plans with the most room
 
@@ -476,8 +476,10 @@ class FrameGovernor:
             return
         ratios.add(ratio)
         if ratios.count >= SPREAD_MIN_SAMPLES and ratios.count % SPREAD_EVERY == 0:
-            seed = self._spread_seed if ratios.count < SPREAD_SEED_KEPT else 0.0
-            self.model.spread = max(1.0 / HEADROOM, seed, float(ratios.values().max()))
+            floor = 1.0 / HEADROOM
+            fading = max(0.0, 1.0 - ratios.count / SPREAD_SEED_KEPT)
+            seed = floor + (self._spread_seed - floor) * fading
+            self.model.spread = max(floor, seed, float(ratios.values().max()))
 
     def _check_fits(self, motion: str) -> None:
         """Reports a motion that is known (sure) not to fit even at the slowest cadence."""

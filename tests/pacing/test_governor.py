@@ -394,7 +394,10 @@ def test_the_last_runs_spread_holds_for_the_first_ratios_of_the_next():
     model.spread = 1.6  # kept by the last run
     costs = FakeGpuCosts(motions={"wipe": 30.0})
     governor = FrameGovernor(PERIOD_S, GovernorSettings(), model, now=FakeTime().now)
-    costs.run(governor, ["wipe"] * 500)  # quiet frames: they come in at or under 1 / 0.85
-    assert governor.model.spread == 1.6
-    costs.run(governor, ["wipe"] * 64, first_frame=500)  # SPREAD_SEED_KEPT (512) passed
-    assert governor.model.spread < 1.25
+    costs.run(governor, ["wipe"] * 65)  # (the first frame teaches no spread) 64 ratios,
+    # quiet frames: they come in at or under 1 / 0.85; the seed fades
+    assert governor.model.spread == pytest.approx(1.6 - (1.6 - 1 / 0.85) * 64 / 512)
+    costs.run(governor, ["wipe"] * 192, first_frame=65)
+    assert governor.model.spread == pytest.approx(1.6 - (1.6 - 1 / 0.85) * 256 / 512)
+    costs.run(governor, ["wipe"] * 300, first_frame=257)  # SPREAD_SEED_KEPT (512) passed:
+    assert governor.model.spread < 1.25  # what is saved for the next start is lower too
